@@ -1,0 +1,114 @@
+"""Command line: a thin layer over one keyword-only entry function per command.
+
+    python -m autograder grade PATH... --out DIR [--full] [--lang fr|en] [--jobs N] [--force]
+    python -m autograder export DIR --to moodle|canvas|gradescope|nbgrader
+    python -m autograder report DIR
+    python -m autograder release [ASSIGNMENT]
+    python -m autograder demo
+
+Exit code 0 when the work was done (even if students fail), 2 for usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ASSIGNMENT = "td_keras_mlp"
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    grade = sub.add_parser("grade", help="grade notebooks, folders, nbgrader trees or Moodle zips")
+    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    grade.add_argument("--out", required=True, type=Path, help="output directory")
+    grade.add_argument("--full", action="store_true", help="train as written (default: fast mode)")
+    grade.add_argument("--lang", choices=("fr", "en"), default="fr", help="feedback language")
+    grade.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: auto)")
+    grade.add_argument("--force", action="store_true", help="regrade students already graded")
+    grade.add_argument("--assignment", default=ASSIGNMENT)
+    grade.add_argument("--executor", choices=("local", "dask"), default="local")
+    grade.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://HOST:PORT)")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    export = sub.add_parser("export", help="export grades and feedback for an LMS")
+    export.add_argument("out", type=Path, metavar="DIR")
+    export.add_argument("--to", required=True, choices=("moodle", "canvas", "gradescope", "nbgrader"))
+    export.add_argument("--lang", choices=("fr", "en"), default="fr", help="Moodle header language")
+    export.add_argument("--dest", type=Path, default=None, help="where to write (default: DIR/export)")
+
+    report = sub.add_parser("report", help="class report (HTML) from the result files")
+    report.add_argument("out", type=Path, metavar="DIR")
+    report.add_argument("--lang", choices=("fr", "en"), default="fr")
+
+    release = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
+    release.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+
+    sub.add_parser("demo", help="generate the release, run the solution, grade the samples")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UsageError as exc:
+        parser.error(str(exc))  # exits with 2
+        return 2
+
+
+class UsageError(Exception):
+    """A bad command line (missing path, wrong option): reported with exit code 2."""
+
+
+def _dispatch(args) -> int:
+    if args.command == "grade":
+        from autograder.batch import grade_batch
+
+        missing = [str(p) for p in args.paths if not p.exists()]
+        if missing:
+            raise UsageError(f"no such file or directory: {', '.join(missing)}")
+        if args.executor == "dask" and not args.scheduler:
+            raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
+        grade_batch(
+            paths=args.paths, out_dir=args.out, full=args.full, lang=args.lang,
+            jobs=args.jobs, force=args.force, assignment=args.assignment,
+            executor=args.executor, scheduler=args.scheduler, progress=not args.quiet,
+        )
+        return 0
+    if args.command == "export":
+        from autograder.exporters import export
+
+        _require_results(args.out)
+        written = export(out_dir=args.out, to=args.to, lang=args.lang, dest=args.dest)
+        for path in written:
+            print(path)
+        return 0
+    if args.command == "report":
+        from autograder.report import write_report
+
+        _require_results(args.out)
+        print(write_report(out_dir=args.out, lang=args.lang))
+        return 0
+    if args.command == "release":
+        from autograder.release import generate_release
+
+        print(generate_release(assignment=args.assignment))
+        return 0
+    if args.command == "demo":
+        from autograder.demo import run_demo
+
+        return run_demo()
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _require_results(out_dir: Path) -> None:
+    if not (Path(out_dir) / "results").is_dir():
+        raise UsageError(f"{out_dir} has no results/ folder: run `python -m autograder grade` first")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Result records of one graded submission, and their single JSON form.
+
+``DIR/results/<student>.json`` looks like::
+
+    {"student": "alice", "score": 15.5, "max_score": 20, "status": "graded",
+     "identity": {...}, "mode": "fast", "lang": "fr", "elapsed_s": 12.3,
+     "submission_sha256": "...", "messages": [...],
+     "questions": {"q1": {"score": 1, "max_score": 2, "checks": [
+          {"id": "q1_data_shapes", "passed": true, "points": 0.5, "max_points": 0.5,
+           "message": "..."}, ...]}, ...}}
+
+``passed`` is ``None`` (JSON null) for checks graded by hand that are still to grade.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+STATUSES = (
+    "graded",            # executed and checked (some cells may have failed)
+    "timeout",           # total time limit reached: graded on what was harvested before
+    "memory",            # memory limit reached: graded on what was harvested before
+    "kernel-died",       # the kernel exited or crashed: graded on what was harvested before
+    "output-limit",      # the notebook printed more than the output limit
+    "invalid-notebook",  # not a readable Jupyter notebook: nothing executed
+    "crashed",           # the grader itself failed on this submission (see messages)
+)
+
+
+@dataclass
+class CheckResult:
+    id: str
+    passed: bool | None
+    points: float
+    max_points: float
+    message: str = ""
+
+
+@dataclass
+class QuestionResult:
+    score: float
+    max_score: float
+    checks: list[CheckResult] = field(default_factory=list)
+
+
+@dataclass
+class StudentResult:
+    student: str
+    score: float
+    max_score: float
+    status: str
+    questions: dict[str, QuestionResult] = field(default_factory=dict)
+    identity: dict = field(default_factory=dict)   # e.g. moodle participant id, full name
+    messages: list[str] = field(default_factory=list)  # execution notes shown to the student
+    mode: str = "fast"
+    lang: str = "fr"
+    elapsed_s: float = 0.0
+    submission_sha256: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "StudentResult":
+        questions = {
+            qid: QuestionResult(
+                score=q["score"], max_score=q["max_score"],
+                checks=[CheckResult(**c) for c in q.get("checks", [])],
+            )
+            for qid, q in data.get("questions", {}).items()
+        }
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["questions"] = questions
+        return cls(**known)
+
+
+def write_json_atomic(path: Path, data) -> None:
+    """Write JSON so that a crash (even kill -9) never leaves a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def save_result(result: StudentResult, out_dir: Path) -> Path:
+    path = Path(out_dir) / "results" / f"{result.student}.json"
+    write_json_atomic(path, result.to_dict())
+    return path
+
+
+def load_results(out_dir: Path) -> list[StudentResult]:
+    """Every result file of an output directory, sorted by student id."""
+    folder = Path(out_dir) / "results"
+    return [
+        StudentResult.from_dict(json.loads(p.read_text(encoding="utf-8")))
+        for p in sorted(folder.glob("*.json"))
+    ]
