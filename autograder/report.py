@@ -1,0 +1,314 @@
+"""Class report: ``out_dir/report/index.html``, built from the result files alone.
+
+One self-contained page for the teacher: class size, mean and median, the grade histogram,
+pass rates per question and per check (matplotlib plots embedded as base64 PNG), the most
+common mistakes, the students whose grading did not end normally and the manual checks still
+to grade. Works for an empty class, a class of one, and a class where every run crashed.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import math
+import statistics
+import textwrap
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from autograder.feedback import (
+    LABELS as FEEDBACK_LABELS, QUESTION_TITLES, check_lang, format_points, labels, question_key,
+    status_text, template_env, write_text_atomic,
+)
+from autograder.results import STATUSES, StudentResult, load_results
+
+LABELS = {
+    "fr": {
+        "report": "Rapport de classe",
+        "colon": " :",
+        "show": "voir",
+        "summary": "Résumé",
+        "class_size": "Effectif",
+        "graded": "Corrigés normalement",
+        "mean": "Moyenne",
+        "median": "Médiane",
+        "range": "Min – max",
+        "statuses": "Statuts",
+        "status_graded": "corrigé",
+        "no_results": "Aucun résultat : aucune copie n'a encore été corrigée.",
+        "no_data": "Pas de données pour ce graphique.",
+        "histogram": "Répartition des notes",
+        "hist_x": "Note (sur {max})",
+        "hist_y": "Nombre d'étudiants",
+        "by_question": "Réussite par question",
+        "question_y": "Points obtenus (% du barème)",
+        "by_check": "Réussite par vérification",
+        "check_x": "Étudiants ayant réussi (%)",
+        "check_note": "Vérifications automatiques et manuelles déjà corrigées ; "
+                      "« réussis / corrigés » au bout de chaque barre.",
+        "colors": "Vert : au moins 80 % ; orange : de 50 à 80 % ; rouge : moins de 50 %.",
+        "hist_note": "Une barre par point : une note de 15,5 compte pour 16.",
+        "mistakes": "Erreurs les plus fréquentes",
+        "no_mistakes": "Aucune vérification échouée.",
+        "check": "Vérification",
+        "question": "Question",
+        "count": "Nombre",
+        "example": "Exemple de message",
+        "students": "Étudiants",
+        "not_graded": "Corrections qui ne se sont pas terminées normalement",
+        "all_graded": "Toutes les corrections se sont terminées normalement.",
+        "student": "Étudiant",
+        "status": "Statut",
+        "score": "Note",
+        "detail": "Détail",
+        "pending": "Corrections manuelles en attente",
+        "no_pending": "Aucune correction manuelle en attente.",
+        "points": "Points",
+    },
+    "en": {
+        "report": "Class report",
+        "colon": ":",
+        "show": "show",
+        "summary": "Summary",
+        "class_size": "Class size",
+        "graded": "Graded normally",
+        "mean": "Mean",
+        "median": "Median",
+        "range": "Min – max",
+        "statuses": "Statuses",
+        "status_graded": "graded",
+        "no_results": "No results: no submission has been graded yet.",
+        "no_data": "No data for this plot.",
+        "histogram": "Grade distribution",
+        "hist_x": "Score (out of {max})",
+        "hist_y": "Number of students",
+        "by_question": "Success per question",
+        "question_y": "Points obtained (% of the maximum)",
+        "by_check": "Success per check",
+        "check_x": "Students who passed (%)",
+        "check_note": "Automatic checks and manual checks already graded; "
+                      "“passed / graded” at the end of each bar.",
+        "colors": "Green: at least 80 %; orange: 50 to 80 %; red: under 50 %.",
+        "hist_note": "One bar per point: a score of 15.5 counts as 16.",
+        "mistakes": "Most common mistakes",
+        "no_mistakes": "No failed check.",
+        "check": "Check",
+        "question": "Question",
+        "count": "Count",
+        "example": "Example message",
+        "students": "Students",
+        "not_graded": "Gradings that did not end normally",
+        "all_graded": "Every grading ended normally.",
+        "student": "Student",
+        "status": "Status",
+        "score": "Score",
+        "detail": "Details",
+        "pending": "Manual grading still to do",
+        "no_pending": "No manual check left to grade.",
+        "points": "Points",
+    },
+}
+
+OK, MEDIUM, BAD = "#1a7f37", "#d08700", "#b42318"
+
+
+@dataclass
+class CheckGroup:
+    """Students sharing one check outcome (a mistake, or a manual check still to grade)."""
+    check_id: str
+    question: str
+    max_points: float
+    students: list[str] = field(default_factory=list)
+    messages: Counter = field(default_factory=Counter)
+
+    @property
+    def count(self) -> int:
+        return len(self.students)
+
+    @property
+    def example(self) -> str:
+        """The most frequent message of the group."""
+        return self.messages.most_common(1)[0][0] if self.messages else ""
+
+
+def _checks(results: list[StudentResult]):
+    """(student, question id, check) for every check, in student then question order."""
+    for result in sorted(results, key=lambda r: r.student):
+        for qid in sorted(result.questions, key=question_key):
+            for check in result.questions[qid].checks:
+                yield result.student, qid, check
+
+
+def _group_checks(results: list[StudentResult], keep) -> list[CheckGroup]:
+    groups: dict[str, CheckGroup] = {}
+    for student, qid, check in _checks(results):
+        if keep(check):
+            group = groups.setdefault(check.id, CheckGroup(check.id, qid, check.max_points))
+            group.students.append(student)
+            if check.message:
+                group.messages[check.message] += 1
+    return sorted(groups.values(), key=lambda g: (-g.count, question_key(g.question), g.check_id))
+
+
+def common_mistakes(results: list[StudentResult]) -> list[CheckGroup]:
+    """Failed checks grouped by check id, most frequent first."""
+    return _group_checks(results, lambda c: c.passed is False)
+
+
+def pending_manual_checks(results: list[StudentResult]) -> list[CheckGroup]:
+    """Checks graded by hand that are still to grade (``passed`` is null)."""
+    return _group_checks(results, lambda c: c.passed is None)
+
+
+def question_pass_rates(results: list[StudentResult]) -> list[tuple[str, float]]:
+    """(question id, mean % of the question's points obtained) over the students graded on it."""
+    ratios: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        for qid, question in result.questions.items():
+            if question.max_score:
+                ratios[qid].append(question.score / question.max_score)
+    return [(qid, 100 * statistics.fmean(ratios[qid])) for qid in sorted(ratios, key=question_key)]
+
+
+def check_pass_rates(results: list[StudentResult]) -> list[tuple[str, int, int]]:
+    """(check id, passed, graded) for every check graded at least once, in question order."""
+    counts: dict[str, list[int]] = {}  # check id -> [passed, graded], in order of appearance
+    questions: dict[str, str] = {}
+    for _, qid, check in _checks(results):
+        if check.passed is not None:
+            passed_graded = counts.setdefault(check.id, [0, 0])
+            passed_graded[0] += bool(check.passed)
+            passed_graded[1] += 1
+            questions.setdefault(check.id, qid)
+    ordered = sorted(counts, key=lambda cid: question_key(questions[cid]))  # stable sort
+    return [(cid, *counts[cid]) for cid in ordered]
+
+
+def score_summary(results: list[StudentResult], lang: str) -> dict:
+    scores = [r.score for r in results]
+    statuses = Counter(r.status for r in results)
+    fmt = lambda x: format_points(x, lang)  # noqa: E731
+    return {
+        "size": len(results),
+        "graded": statuses.get("graded", 0),
+        "mean": fmt(statistics.fmean(scores)) if scores else "—",
+        "median": fmt(statistics.median(scores)) if scores else "—",
+        "range": f"{fmt(min(scores))} – {fmt(max(scores))}" if scores else "—",
+        "max_score": fmt(_max_score(results)),
+        "statuses": [
+            (_status_label(s, lang), statuses[s]) for s in sorted(statuses, key=_status_rank)
+        ],
+    }
+
+
+def _max_score(results: list[StudentResult]) -> float:
+    return max((r.max_score for r in results), default=20) or 20
+
+
+def _status_rank(status: str) -> tuple:
+    return (STATUSES.index(status) if status in STATUSES else len(STATUSES), status)
+
+
+def _status_label(status: str, lang: str) -> str:
+    return LABELS[lang]["status_graded"] if status == "graded" else status_text(status, lang)[0]
+
+
+# ---------------------------------------------------------------- plots (Agg, no pyplot state)
+
+def _png_data_uri(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buffer)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _rate_color(percent: float) -> str:
+    return OK if percent >= 80 else MEDIUM if percent >= 50 else BAD
+
+
+def grade_histogram(results: list[StudentResult], lang: str) -> str | None:
+    if not results:
+        return None
+    t, top = labels(lang, LABELS), _max_score(results)
+    scores = [min(max(r.score, 0), top) for r in results]
+    fig = Figure(figsize=(8, 3.6), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    edges = [k - 0.5 for k in range(math.ceil(top) + 2)]  # one bar per point, centred on it
+    ax.hist(scores, bins=edges, color="#3b6fb6", edgecolor="white")
+    for value, name, style in ((statistics.fmean(scores), "mean", "-"),
+                               (statistics.median(scores), "median", "--")):
+        ax.axvline(value, color="#111827", linestyle=style, linewidth=1.5,
+                   label=f"{t[name]}{t['colon']} {format_points(value, lang)}")
+    ax.set_xlim(-0.6, math.ceil(top) + 0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=21))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(t["hist_x"].format(max=format_points(top, lang)))
+    ax.set_ylabel(t["hist_y"])
+    fig.legend(loc="outside upper center", ncols=2, frameon=False)  # never over the bars
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png_data_uri(fig)
+
+
+def question_rate_plot(rates: list[tuple[str, float]], lang: str) -> str | None:
+    if not rates:
+        return None
+    t, titles = LABELS[lang], QUESTION_TITLES[lang]
+    names = [f"{q.upper()}\n" + textwrap.fill(titles.get(q, ""), 14) for q, _ in rates]
+    values = [v for _, v in rates]
+    fig = Figure(figsize=(8, 3.8), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    bars = ax.bar(names, values, color=[_rate_color(v) for v in values])
+    ax.bar_label(bars, labels=[f"{v:.0f} %" for v in values], padding=2)
+    ax.set_ylim(0, 110)
+    ax.set_yticks(range(0, 101, 20))
+    ax.set_ylabel(t["question_y"])
+    ax.tick_params(axis="x", labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png_data_uri(fig)
+
+
+def check_rate_plot(rates: list[tuple[str, int, int]], lang: str) -> str | None:
+    if not rates:
+        return None
+    t = LABELS[lang]
+    percents = [100 * p / n for _, p, n in rates]
+    fig = Figure(figsize=(8, 1.2 + 0.32 * len(rates)), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    positions = range(len(rates))
+    bars = ax.barh(positions, percents, color=[_rate_color(v) for v in percents])
+    ax.bar_label(bars, labels=[f"{p}/{n}" for _, p, n in rates], padding=3, fontsize=8.5)
+    ax.set_yticks(positions, [cid for cid, _, _ in rates], fontsize=8.5, family="monospace")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 112)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel(t["check_x"])
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png_data_uri(fig)
+
+
+# ---------------------------------------------------------------- page
+
+def render_report(results: list[StudentResult], lang: str = "fr") -> str:
+    lang = check_lang(lang)
+    results = sorted(results, key=lambda r: r.student)
+    not_graded = [
+        (r, _status_label(r.status, lang)) for r in results if r.status != "graded"
+    ]
+    return template_env().get_template("report.html.j2").render(
+        lang=lang, t=labels(lang, LABELS), assignment=FEEDBACK_LABELS[lang]["assignment"],
+        summary=score_summary(results, lang),
+        histogram=grade_histogram(results, lang),
+        question_plot=question_rate_plot(question_pass_rates(results), lang),
+        check_plot=check_rate_plot(check_pass_rates(results), lang),
+        mistakes=common_mistakes(results), pending=pending_manual_checks(results),
+        not_graded=not_graded, question_titles=QUESTION_TITLES[lang],
+    )
+
+
+def write_report(*, out_dir: Path, lang: str = "fr") -> Path:
+    """Write ``out_dir/report/index.html`` from ``out_dir/results/*.json`` and return its path."""
+    html = render_report(load_results(out_dir), lang)
+    return write_text_atomic(Path(out_dir) / "report" / "index.html", html)
