@@ -1,0 +1,148 @@
+"""Reusable expectations on harvested Keras models: each raises CheckFailed or returns facts.
+
+They accept every correct way of writing a model (Sequential list or ``add``, functional
+API, ``Input`` or ``input_dim``, an ``Activation`` layer after a linear Dense, ``"l1"`` or
+``regularizers.L1(...)`` or ``L1L2(l1=..., l2=0)``) because they look at the normalized
+stack of :meth:`ModelFacts.stack`, never at the code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autograder.checks.facts import FitFacts, HistoryFacts, ModelFacts
+from autograder.checks.messages import CheckFailed
+
+
+@dataclass(frozen=True)
+class Dense:
+    """An expected Dense layer."""
+
+    units: int
+    activation: str
+
+
+def dense_params(input_dim: int, widths: list[int]) -> int:
+    """Parameters of a chain of Dense layers with biases: sum of (n_in + 1) * n_out."""
+    total, n_in = 0, input_dim
+    for width in widths:
+        total += (n_in + 1) * width
+        n_in = width
+    return total
+
+
+def expect_architecture(model: ModelFacts, *, input_dim: int, hidden: list[Dense], output: Dense,
+                        allow_dropout: bool = False) -> None:
+    """Input size, number/width/activation of hidden Dense layers, then the output layer."""
+    dense, input_dropout, unexpected = model.stack()
+    if unexpected:
+        raise CheckFailed("unexpected_layer", name=model.name, layer=unexpected[0])
+    if not allow_dropout and (input_dropout or any(u.dropout_after for u in dense)):
+        raise CheckFailed("unexpected_layer", name=model.name, layer="Dropout")
+    if model.input_dim is None:
+        raise CheckFailed("not_built", name=model.name)
+    if model.input_dim != input_dim:
+        raise CheckFailed("input_dim", name=model.name, actual=model.input_dim, expected=input_dim)
+    for unit in dense:
+        if unit.kernel_shape and unit.kernel_shape[-1] != unit.units:
+            raise CheckFailed("inconsistent_model", name=model.name, layer="Dense", units=unit.units)
+    if len(dense) - 1 != len(hidden):
+        raise CheckFailed("hidden_count", name=model.name, actual=max(len(dense) - 1, 0), expected=len(hidden))
+    for position, (got, want) in enumerate(zip(dense[:-1], hidden), start=1):
+        if got.units != want.units:
+            raise CheckFailed("hidden_units", name=model.name, position=position, actual=got.units, expected=want.units)
+        if got.activation != want.activation:
+            raise CheckFailed("hidden_activation", name=model.name, position=position,
+                              actual=got.activation, expected=want.activation)
+    last = dense[-1]
+    if last.units != output.units:
+        raise CheckFailed("output_units", name=model.name, actual=last.units, expected=output.units)
+    if last.activation != output.activation:
+        raise CheckFailed("output_activation", name=model.name, actual=last.activation,
+                          expected=output.activation, classes=output.units)
+
+
+def _loss_key(loss: str | None) -> str:
+    return (loss or "").replace("_", "").replace(" ", "").lower()
+
+
+def expect_loss(model: ModelFacts, expected: str) -> None:
+    if not model.compiled:
+        raise CheckFailed("not_compiled", name=model.name)
+    if _loss_key(model.loss) != _loss_key(expected):
+        raise CheckFailed("loss", name=model.name, actual=model.loss, expected=expected)
+
+
+def expect_trained(model: ModelFacts) -> list[FitFacts]:
+    """The completed fit calls of the model (at least one), else a message saying why not."""
+    completed = [f for f in model.fits if f.completed]
+    if completed:
+        return completed
+    if model.fits:
+        raise CheckFailed("fit_failed", name=model.name)
+    raise CheckFailed("not_trained", name=model.name)
+
+
+def expect_epochs(model: ModelFacts, *, target: int, low: int, high: int) -> FitFacts:
+    fits = expect_trained(model)
+    for fit in fits:
+        if fit.epochs is not None and low <= fit.epochs <= high:
+            return fit
+    raise CheckFailed("epochs", name=model.name, actual=fits[-1].epochs, target=target, low=low, high=high)
+
+
+def expect_validation(fit: FitFacts, *, what: str, split: float, tolerance: float = 0.02) -> None:
+    fraction = fit.validation_fraction
+    percent = round(split * 100)
+    if fraction <= 0:
+        raise CheckFailed("no_validation", what=what, percent=percent, split=split)
+    if abs(fraction - split) > tolerance:
+        raise CheckFailed("validation_fraction", what=what, actual_percent=round(fraction * 100),
+                          percent=percent, split=split)
+
+
+def expect_history_of(history: HistoryFacts, *, what: str, model: ModelFacts | None = None) -> FitFacts:
+    """The fit call that returned ``history`` (and, if given, that trained ``model``)."""
+    if history.fit is None or not history.fit.completed:
+        raise CheckFailed("history_not_from_fit", what=what)
+    if model is not None and history.fit.model_id != model.id:
+        raise CheckFailed("history_other_model", what=what, name=model.name)
+    return history.fit
+
+
+def expect_param_count(model: ModelFacts, *, target: int, tolerance_pct: float) -> None:
+    gap = 100.0 * (model.n_params - target) / target
+    if abs(gap) > tolerance_pct:
+        raise CheckFailed("param_far", name=model.name, actual=model.n_params, gap=gap,
+                          target=target, tolerance=tolerance_pct)
+
+
+def expect_regularizer_everywhere(model: ModelFacts, *, kind: str = "L1") -> None:
+    """Every Dense layer, output included, has a kernel regularizer of exactly ``kind``."""
+    dense, _, _ = model.stack()
+    for position, unit in enumerate(dense, start=1):
+        layer = f"Dense({unit.units})"
+        if unit.regularizer is None:
+            raise CheckFailed("regularizer_missing", name=model.name, position=position, layer=layer, kind=kind)
+        if unit.regularizer.kind != kind:
+            raise CheckFailed("regularizer_wrong_kind", name=model.name, position=position,
+                              actual=unit.regularizer.kind, kind=kind)
+
+
+def expect_no_regularizer(model: ModelFacts, *, kind: str = "L1") -> None:
+    dense, _, _ = model.stack()
+    for position, unit in enumerate(dense, start=1):
+        if unit.regularizer is not None and kind in unit.regularizer.kind:
+            raise CheckFailed("regularizer_left", name=model.name, actual=unit.regularizer.kind, position=position)
+
+
+def expect_dropout(model: ModelFacts, *, rate: float) -> None:
+    """A Dropout of ``rate`` after each hidden Dense layer (one on the input is accepted)."""
+    dense, input_dropout, _ = model.stack()
+    for position, unit in enumerate(dense[:-1], start=1):
+        if not unit.dropout_after:
+            raise CheckFailed("dropout_missing", name=model.name, position=position)
+    rates = input_dropout + [r for unit in dense for r in unit.dropout_after]
+    for actual in rates:
+        if abs(actual - rate) > 1e-6:
+            raise CheckFailed("dropout_rate", name=model.name, actual=actual, expected=rate,
+                              actual_percent=round(actual * 100), percent=round(rate * 100))

@@ -1,0 +1,157 @@
+"""Records every ``Model.fit`` call made in the kernel (installed before any student cell).
+
+``install()`` wraps ``keras.Model.fit`` once. Each call is logged with the model it trained,
+``epochs``, ``batch_size``, the validation it used (``validation_split`` or the size of
+``validation_data``) and whether it returned. In **fast mode** the call keeps the requested
+batch size and validation fraction but trains one epoch on the first few batches; the
+returned ``History`` is then padded to the requested number of epochs (last values
+repeated), so student code that reads it behaves as after full training. The checks look at
+*how* a model was trained, not at its accuracy: verdicts are the same in both modes.
+
+This is the one deliberate patch of a foreign attribute in the kit; it is kept small. The
+originals needed by the harvest are captured here too, before student code can replace them.
+"""
+from __future__ import annotations
+
+import inspect
+import time
+
+FAST_BATCHES = 2          # batches kept per fit in fast mode
+FAST_MAX_EPOCHS = 1000    # above this, fast mode trains as written (a runaway stays a runaway)
+DEFAULT_BATCH_SIZE = 32   # Keras' default when batch_size is None
+
+_state: dict = {"installed": False, "fast": False, "records": [], "originals": {}}
+
+
+def install(fast: bool = False) -> None:
+    """Wrap ``keras.Model.fit`` (idempotent) and capture the originals the harvest uses."""
+    if _state["installed"]:
+        return
+    import keras
+
+    _state["fast"] = bool(fast)
+    _capture_originals(keras)
+    original_fit = keras.Model.fit
+    signature = inspect.signature(original_fit)
+
+    def fit(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        record = _new_record(self, bound.arguments)
+        _state["records"].append(record)
+        fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
+        if fast:
+            args, kwargs = (), _fast_arguments(bound.arguments, record)
+        history = original_fit(self, *args, **kwargs)
+        if fast:
+            _pad_history(history, bound.arguments.get("initial_epoch", 0) or 0, record["epochs"])
+        record["completed"] = True
+        record["history_id"] = id(history)
+        record["seconds"] = round(time.perf_counter() - record.pop("_t0"), 3)
+        return history
+
+    fit.__doc__ = original_fit.__doc__
+    fit.__wrapped__ = original_fit
+    keras.Model.fit = fit
+    _state["installed"] = True
+
+
+def records() -> list[dict]:
+    """Copies of the fit records so far (the harvest serializes them)."""
+    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in _state["records"]]
+
+
+def originals() -> dict:
+    return _state["originals"]
+
+
+def is_fast() -> bool:
+    return _state["fast"]
+
+
+def _capture_originals(keras) -> None:
+    _state["originals"].update(
+        count_params=keras.Model.count_params,
+        model_class=keras.Model,
+        layer_class=keras.layers.Layer,
+        history_class=keras.callbacks.History,
+        serialize_activation=keras.activations.serialize,
+        isinstance=isinstance,
+        type=type,
+        id=id,
+    )
+
+
+def _rows(value):
+    shape = getattr(value, "shape", None)
+    if shape is not None and len(shape) > 0 and shape[0] is not None:
+        return int(shape[0])
+    if isinstance(value, (list, tuple)) and value and getattr(value[0], "shape", None) is not None:
+        return _rows(value[0])
+    return None
+
+
+def _cols(value):
+    shape = getattr(value, "shape", None)
+    return [int(d) if d is not None else None for d in shape[1:]] if shape is not None else None
+
+
+def _new_record(model, arguments: dict) -> dict:
+    validation_data = arguments.get("validation_data")
+    kwargs = arguments.get("kwargs", {})
+    return {
+        "model_id": id(model),
+        "epochs": arguments.get("epochs", 1),
+        "batch_size": arguments.get("batch_size"),
+        "validation_split": float(arguments.get("validation_split", 0.0) or 0.0),
+        "validation_rows": _rows(validation_data[0]) if isinstance(validation_data, (tuple, list)) and validation_data else None,
+        "x_rows": _rows(arguments.get("x")),
+        "x_cols": _cols(arguments.get("x")),
+        "y_cols": _cols(arguments.get("y")),
+        "extra_arguments": sorted(kwargs) if isinstance(kwargs, dict) else [],
+        "completed": False,
+        "history_id": None,
+        "fast": _state["fast"],
+        "_t0": time.perf_counter(),
+    }
+
+
+def _head(value, rows: int):
+    """First rows of an array (or of each array of a tuple/list); other inputs unchanged."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_head(v, rows) for v in value)
+    if getattr(value, "shape", None) is not None and len(value.shape) > 0:
+        return value[:rows]
+    return value
+
+
+def _fast_arguments(arguments: dict, record: dict) -> dict:
+    """Same call with only FAST_BATCHES batches of data (and of validation data)."""
+    kwargs = {k: v for k, v in arguments.items() if k not in ("self", "kwargs")}
+    kwargs.update(arguments.get("kwargs", {}))
+    batch = record["batch_size"] or DEFAULT_BATCH_SIZE
+    rows = batch * FAST_BATCHES
+    if record["x_rows"] is not None:
+        kwargs["x"] = _head(kwargs.get("x"), rows)
+        if kwargs.get("y") is not None:
+            kwargs["y"] = _head(kwargs["y"], rows)
+        if kwargs.get("sample_weight") is not None:
+            kwargs["sample_weight"] = _head(kwargs["sample_weight"], rows)
+    if record["validation_rows"] is not None:
+        kwargs["validation_data"] = _head(kwargs["validation_data"], rows)
+    kwargs["verbose"] = 0
+    initial = kwargs.get("initial_epoch", 0) or 0
+    kwargs["epochs"] = min(record["epochs"], initial + 1)
+    return kwargs
+
+
+def _pad_history(history, initial_epoch: int, epochs: int) -> None:
+    """Make a one-epoch History look like the requested run (same keys, same length)."""
+    if history is None or not hasattr(history, "history"):
+        return
+    length = max(epochs - initial_epoch, 0)
+    for key, values in history.history.items():
+        if values:
+            history.history[key] = (list(values) + [values[-1]] * length)[:length]
+    history.epoch = list(range(initial_epoch, epochs))
+    if isinstance(getattr(history, "params", None), dict):
+        history.params["epochs"] = epochs
