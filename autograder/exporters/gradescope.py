@@ -107,7 +107,8 @@ def _check_test(qid: str, number: str, check: CheckResult, lang: str) -> dict:
     test = {
         "name": f"{qid} · {check.id}", "number": number,
         "score": 0.0 if is_pending(check) else check.points, "max_score": check.max_points,
-        "output": TEXT[lang]["by_hand"] if is_pending(check) else check.message,
+        "output": f"{TEXT[lang]['by_hand']} {check.message}".strip() if is_pending(check)
+        else check.message,
         "tags": [qid, "manual" if is_pending(check) else "auto"], "visibility": "after_published",
     }
     if not is_pending(check):
