@@ -1,0 +1,121 @@
+"""Grade a whole class: collect → (skip what is already graded) → grade in parallel → write.
+
+Each submission is graded by ``python -m autograder.worker`` in a process of its own; this
+process only collects, schedules and writes the result files, the feedback pages and
+``grades.csv``. A re-run after an interruption (even ``kill -9``) regrades only students
+whose result file is missing or stale (other notebook, other mode); ``force`` regrades all.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from autograder.assignments import AssignmentSpec, load_assignment
+from autograder.collect import Submission, collect_submissions
+from autograder.executors import make_executor
+from autograder.feedback import write_feedback
+from autograder.grades_table import write_grades_csv
+from autograder.grading import assemble, file_sha256
+from autograder.results import StudentResult, load_results, save_result
+
+GB = 2**30
+MEMORY_PER_JOB_GB = 2.5  # a kernel with TensorFlow and the lab's models, with margin
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """What every worker needs to grade one submission (picklable, for remote executors)."""
+
+    assignment: str
+    full: bool
+    lang: str
+    threads: int
+    out_dir: str
+
+
+def default_jobs() -> int:
+    cores = os.cpu_count() or 1
+    memory_jobs = int(psutil.virtual_memory().available / GB // MEMORY_PER_JOB_GB)
+    return max(1, min(cores, memory_jobs))
+
+
+def is_up_to_date(sub: Submission, out_dir: Path, full: bool) -> bool:
+    path = out_dir / "results" / f"{sub.student}.json"
+    if not path.exists() or sub.notebook is None:
+        return False
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (previous.get("submission_sha256") == file_sha256(sub.notebook)
+            and previous.get("mode") == ("full" if full else "fast"))
+
+
+def unreadable_result(sub: Submission, spec: AssignmentSpec, lang: str, full: bool) -> StudentResult:
+    """The result of a submission without a gradable notebook: every check failed, a status."""
+    result = assemble(spec, sub.student, [], lang)
+    result.status, result.messages = "invalid-notebook", [sub.problem or "no notebook"]
+    result.identity, result.mode = dict(sub.identity), "full" if full else "fast"
+    return result
+
+
+def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: str = "fr",
+                jobs: int | None = None, force: bool = False, assignment: str = "td_keras_mlp",
+                executor: str = "local", scheduler: str | None = None,
+                progress: bool = True) -> list[StudentResult]:
+    """Grade every submission found in ``paths`` into ``out_dir``; returns all results."""
+    out_dir = Path(out_dir)
+    spec = load_assignment(assignment)
+    submissions = collect_submissions([Path(p) for p in paths], out_dir / ".work", assignment=assignment)
+    todo = [s for s in submissions if force or not is_up_to_date(s, out_dir, full)]
+    for sub in [s for s in todo if s.notebook is None]:
+        _write(unreadable_result(sub, spec, lang, full), out_dir, lang)
+    gradable = [s for s in todo if s.notebook is not None]
+    jobs = jobs or default_jobs()
+    options = GradeOptions(assignment, full, lang, max(1, (os.cpu_count() or 1) // jobs), str(out_dir))
+    _log(progress, f"{len(submissions)} submission(s), {len(submissions) - len(todo)} already graded, "
+                   f"{len(gradable)} to grade with {jobs} job(s) ({'full' if full else 'fast'} mode)")
+    with make_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
+        _run(pool, gradable, options, out_dir, lang, progress)
+    results = load_results(out_dir)
+    write_grades_csv(results, out_dir)
+    _log(progress, f"results: {out_dir / 'results'}  grades: {out_dir / 'grades.csv'}  "
+                   f"feedback: {out_dir / 'feedback'}")
+    return results
+
+
+def _run(pool, gradable: list[Submission], options: GradeOptions, out_dir: Path, lang: str,
+         progress: bool) -> None:
+    from tqdm import tqdm
+
+    lock = threading.Lock()
+    with tqdm(total=len(gradable), unit="student", disable=not progress or not gradable,
+              file=sys.stderr, dynamic_ncols=True) as bar:
+        for sub, result in pool.map_unordered(grade_isolated, gradable, options):
+            with lock:
+                _write(result, out_dir, lang)
+                bar.set_postfix_str(f"{sub.student}: {result.status} {result.score:g}/{result.max_score:g}")
+                bar.update()
+
+
+def _write(result: StudentResult, out_dir: Path, lang: str) -> None:
+    save_result(result, out_dir)
+    write_feedback(result, out_dir, lang)
+
+
+def _log(enabled: bool, text: str) -> None:
+    if enabled:
+        print(text, file=sys.stderr)
+
+
+def grade_isolated(sub: Submission, options: GradeOptions) -> StudentResult:
+    """Grade one submission in a worker process; a worker crash becomes a 'crashed' result."""
+    from autograder.worker_process import run_worker
+
+    return run_worker(sub, options)

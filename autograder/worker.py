@@ -1,0 +1,49 @@
+"""Grade one submission in its own process (what every batch executor runs per student).
+
+    python -m autograder.worker --notebook NB --student ID --result-file OUT.json
+        [--assignment td_keras_mlp] [--full] [--lang fr|en] [--identity JSON] [--threads N]
+        [--executed-file NB.ipynb]
+
+Writes the StudentResult as JSON to --result-file. Running each student in a process of its
+own means a grader crash on one notebook costs only that notebook, and a killed batch leaves
+no half-written result behind.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import nbformat
+
+from autograder.assignments import load_assignment
+from autograder.grading import grade_submission
+from autograder.results import write_json_atomic
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.worker")
+    parser.add_argument("--notebook", type=Path, required=True)
+    parser.add_argument("--student", required=True)
+    parser.add_argument("--result-file", type=Path, required=True)
+    parser.add_argument("--executed-file", type=Path, default=None)
+    parser.add_argument("--assignment", default="td_keras_mlp")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--lang", default="fr", choices=("fr", "en"))
+    parser.add_argument("--identity", default="{}")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    result, execution = grade_submission(
+        notebook=args.notebook, student=args.student, spec=load_assignment(args.assignment),
+        full=args.full, lang=args.lang, identity=json.loads(args.identity), threads=args.threads,
+    )
+    if args.executed_file and execution is not None and execution.executed is not None:
+        args.executed_file.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(execution.executed, str(args.executed_file))
+    write_json_atomic(args.result_file, result.to_dict())
+    print(f"{result.student}: {result.status} {result.score}/{result.max_score} in {result.elapsed_s} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

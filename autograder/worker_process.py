@@ -1,0 +1,71 @@
+"""Run ``python -m autograder.worker`` for one submission and read back its result."""
+from __future__ import annotations
+
+import ctypes
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.assignments import load_assignment
+from autograder.execute import Limits
+from autograder.grading import assemble
+from autograder.results import StudentResult
+
+WORKER_MARGIN_S = 300  # beyond the kernel's own total limit: start-up, checks, writing
+
+CRASH_NOTE = {
+    "fr": "La correction automatique a échoué sur ce carnet (erreur du correcteur, pas forcément la vôtre) ; l'enseignant a le journal {log}.",
+    "en": "Automatic grading failed on this notebook (a grader error, not necessarily yours); the instructor has the log {log}.",
+}
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGKILL when the batch process dies (even by kill -9)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def worker_command(sub, options, result_file: Path, executed_file: Path | None) -> list[str]:
+    cmd = [sys.executable, "-m", "autograder.worker", "--notebook", str(sub.notebook),
+           "--student", sub.student, "--result-file", str(result_file),
+           "--assignment", options.assignment, "--lang", options.lang,
+           "--identity", json.dumps(sub.identity, ensure_ascii=False), "--threads", str(options.threads)]
+    if executed_file is not None:
+        cmd += ["--executed-file", str(executed_file)]
+    return cmd + (["--full"] if options.full else [])
+
+
+def run_worker(sub, options, *, log_dir: Path | None = None, executed_dir: Path | None = None) -> StudentResult:
+    """Grade ``sub`` in a child process; a crash or hang of the grader becomes 'crashed'."""
+    out_dir = Path(options.out_dir)
+    log_dir = log_dir or out_dir / "logs"
+    executed_dir = executed_dir or out_dir / "executed"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{sub.student}.log"
+    timeout = Limits.for_mode(options.full).total_timeout + WORKER_MARGIN_S
+    with tempfile.TemporaryDirectory(prefix="autograder-worker-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        cmd = worker_command(sub, options, result_file, executed_dir / f"{sub.student}.ipynb")
+        with open(log_path, "w", encoding="utf-8") as log:
+            try:
+                proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=timeout,
+                                      preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL)
+                code = proc.returncode
+            except subprocess.TimeoutExpired:
+                code = "timeout"
+        if result_file.exists():
+            return StudentResult.from_dict(json.loads(result_file.read_text(encoding="utf-8")))
+    return crashed_result(sub, options, f"worker exit {code}", log_path)
+
+
+def crashed_result(sub, options, reason: str, log_path: Path | str) -> StudentResult:
+    result = assemble(load_assignment(options.assignment), sub.student, [], options.lang)
+    result.status, result.identity = "crashed", dict(sub.identity)
+    result.mode = "full" if options.full else "fast"
+    result.messages = [CRASH_NOTE[options.lang].format(log=Path(log_path).name), reason]
+    return result
