@@ -70,9 +70,9 @@ def prepare_mnist(on_lab_network: bool = False, source: str | None = None):
     (x_train, y_train), (x_test, y_test) = _MNIST_LOADERS[src]()
     X_train = x_train.reshape(len(x_train), -1).astype("float32")
     X_test = x_test.reshape(len(x_test), -1).astype("float32")
-    low, high = X_train.min(), X_train.max()  # min-max fitted on the training part
-    X_train = (X_train - low) / (high - low)
-    X_test = np.clip((X_test - low) / (high - low), 0.0, 1.0)
+    low, span = X_train.min(), np.ptp(X_train) or 1.0  # min-max fitted on the training part
+    X_train = (X_train - low) / span
+    X_test = np.clip((X_test - low) / span, 0.0, 1.0)
     return X_train, X_test, _one_hot(y_train, 10), _one_hot(y_test, 10)
 
 
