@@ -3,7 +3,11 @@
 Layout: source/<assignment>/ → release/<assignment>/ (committed), and for the nbgrader path
 submitted/<student>/<assignment>/ → autograded/ → feedback/ (not committed).
 """
-import sys
+import os
+
+# Grading machines use the offline real-data sample unless told otherwise (see dataset_utils.py);
+# the kernels started by `nbgrader autograde` inherit this.
+os.environ.setdefault("TD_KERAS_DATA_SOURCE", "offline")
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 

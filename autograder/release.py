@@ -24,14 +24,20 @@ def nbgrader_env() -> dict:
     return env
 
 
-def generate_release(*, assignment: str = "td_keras_mlp", course_root: Path = KIT_ROOT) -> Path:
-    """Regenerate ``release/<assignment>`` of ``course_root``; returns that folder."""
+def generate_release(*, assignment: str = "td_keras_mlp", course_root: Path = KIT_ROOT,
+                     db_url: str | None = None) -> Path:
+    """Regenerate ``release/<assignment>`` of ``course_root``; returns that folder.
+
+    Without ``db_url`` the gradebook is a throw-away one (the release alone is wanted); the
+    nbgrader path (autograde) needs the course's own gradebook, which keeps the hidden tests.
+    """
     course_root = Path(course_root)
     if not (course_root / "source" / assignment).is_dir():
         raise FileNotFoundError(f"no source/{assignment} in {course_root}")
     with tempfile.TemporaryDirectory(prefix="nbgrader-db-") as tmp:
         cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
-               f"--CourseDirectory.root={course_root}", f"--CourseDirectory.db_url=sqlite:///{tmp}/gradebook.db"]
+               f"--CourseDirectory.root={course_root}",
+               f"--CourseDirectory.db_url={db_url or f'sqlite:///{tmp}/gradebook.db'}"]
         proc = subprocess.run(cmd, cwd=course_root, env=nbgrader_env(), capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
