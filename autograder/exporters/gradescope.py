@@ -24,7 +24,7 @@ from autograder.results import CheckResult, QuestionResult, StudentResult, load_
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
 ZIP_NAME = "gradescope_autograder.zip"
-ZIP_CONTENT = ("pyproject.toml", "README.md", "autograder", "source")
+ZIP_CONTENT = ("pyproject.toml", "README.md", "autograder", "source", "release")
 SKIPPED = ("__pycache__", ".ipynb_checkpoints")
 TEXT = {
     "fr": {"question": "Question {n}", "checks": "{passed}/{total} vérifications réussies.",
