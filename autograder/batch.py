@@ -37,6 +37,7 @@ class GradeOptions:
     lang: str
     threads: int
     out_dir: str
+    course_root: str | None = None  # where release/<assignment>/ is, if not this kit's (remote workers)
 
 
 def default_jobs() -> int:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from autograder.assignments import load_assignment
+from autograder.assignments import COURSE_ROOT_ENV, load_assignment
 from autograder.execute import Limits
 from autograder.grading import assemble
 from autograder.results import StudentResult
@@ -48,13 +49,14 @@ def run_worker(sub, options, *, log_dir: Path | None = None, executed_dir: Path 
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{sub.student}.log"
     timeout = Limits.for_mode(options.full).total_timeout + WORKER_MARGIN_S
+    env = {**os.environ, COURSE_ROOT_ENV: options.course_root} if options.course_root else None
     with tempfile.TemporaryDirectory(prefix="autograder-worker-") as tmp:
         result_file = Path(tmp) / "result.json"
         cmd = worker_command(sub, options, result_file, executed_dir / f"{sub.student}.ipynb")
         with open(log_path, "w", encoding="utf-8") as log:
             try:
                 proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=timeout,
-                                      preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL)
+                                      preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL, env=env)
                 code = proc.returncode
             except subprocess.TimeoutExpired:
                 code = "timeout"
