@@ -87,14 +87,23 @@ def grade_remotely(function, task: RemoteSubmission, options) -> RemoteOutcome:
     with tempfile.TemporaryDirectory(prefix="autograder-dask-") as tmp:
         root = Path(tmp)
         sub, course_root = task.unpack(root, options.assignment)
-        local = dataclasses.replace(options, out_dir=str(root / "out"), course_root=str(course_root))
         out = root / "out"
+        local = dataclasses.replace(options, **_worker_paths(options, out, course_root, root))
         if task.fingerprint != grader_fingerprint():
             result = crashed_result(sub, local, MISMATCH, f"{sub.student}.log")
             return RemoteOutcome(result, MISMATCH.encode() + b"\n", None, _worker_address())
         result = function(sub, local)
         return RemoteOutcome(result, _read(out / "logs" / f"{sub.student}.log") or b"",
                              _read(out / "executed" / f"{sub.student}.ipynb"), _worker_address())
+
+
+def _worker_paths(options, out: Path, course_root: Path, root: Path) -> dict:
+    """The options' paths of the client's disk, replaced by the worker's: output, course and,
+    if the options list paths the kernel must not see (``hide``), this task's folder."""
+    paths = {"out_dir": str(out), "course_root": str(course_root)}
+    if "hide" in {f.name for f in dataclasses.fields(options)}:
+        paths["hide"] = (str(root),)
+    return paths
 
 
 class DaskExecutor:

@@ -154,7 +154,12 @@ def test_dask_batch_gives_the_same_files_as_local(class_dir, local_run, tmp_path
 def test_worker_killed_mid_task_loses_no_submission(class_dir, local_run, tmp_path, monkeypatch):
     out, written, errors = tmp_path / "dask", [], []
     save = batch.save_result
-    monkeypatch.setattr(batch, "save_result", lambda result, d: (written.append(result.student), save(result, d))[1])
+
+    def counting_save(result, out_dir):
+        written.append(result.student)
+        return save(result, out_dir)
+
+    monkeypatch.setattr(batch, "save_result", counting_save)
 
     def run():
         try:
@@ -166,7 +171,8 @@ def test_worker_killed_mid_task_loses_no_submission(class_dir, local_run, tmp_pa
     with dask_cluster(tmp_path) as cluster:
         thread = threading.Thread(target=run)
         thread.start()
-        victim = wait_for_grading(cluster.workers, "solution", timeout=180)
+        victim = wait_for_grading(cluster.workers, "solution", timeout=240, batch=thread)
+        assert victim is not None and not errors, f"no worker was seen grading the solution: {errors}"
         time.sleep(3)  # well inside the solution's kernel run
         assert not (out / "results" / "solution.json").exists()
         killed = kill_tree(victim.pid)
@@ -191,10 +197,11 @@ def test_submission_that_keeps_killing_workers_is_marked_crashed(tmp_path):
     assert "lost 1 Dask worker" in (tmp_path / "logs" / "carol.log").read_text()
 
 
-def wait_for_grading(workers: list[subprocess.Popen], student: str, timeout: float) -> subprocess.Popen:
+def wait_for_grading(workers: list[subprocess.Popen], student: str, timeout: float,
+                     batch: threading.Thread) -> subprocess.Popen | None:
     """The worker whose process tree is grading ``student`` right now."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and batch.is_alive():
         for worker in workers:
             for child in psutil.Process(worker.pid).children(recursive=True):
                 try:
@@ -204,4 +211,4 @@ def wait_for_grading(workers: list[subprocess.Popen], student: str, timeout: flo
                 if "autograder.worker" in cmd and student in cmd:
                     return worker
         time.sleep(0.2)
-    raise AssertionError(f"no worker started grading {student} within {timeout} s")
+    return None
