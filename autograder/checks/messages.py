@@ -115,6 +115,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "{what} vient de l'entraînement d'un autre modèle que `{name}`.",
         "en": "{what} comes from training a model other than `{name}`.",
     },
+    "history_same_model": {
+        "fr": "{what} et {other} viennent de l'entraînement du même modèle : chaque clé doit correspondre à un modèle différent (celui de la question).",
+        "en": "{what} and {other} come from training the same model: each key must belong to a different model (the one of its question).",
+    },
     "dict_keys": {
         "fr": "`{name}` doit avoir exactement les clés {expected} ; il manque {missing}.",
         "en": "`{name}` must have exactly the keys {expected}; missing: {missing}.",

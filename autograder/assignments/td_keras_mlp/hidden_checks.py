@@ -124,9 +124,11 @@ def test_q4_comparable_and_trained(sub):
 
 
 # ------------------------------------------------------------------------------------ Q5
-def _expect_history_value(sub, key, value):
-    if value.get("kind") != "history":
-        raise CheckFailed("history_not_from_fit", what=f"histories_q5[{key!r}]")
+def q5_histories(sub) -> dict:
+    """The History facts stored under the expected keys (those that are Histories)."""
+    items = sub.dict("histories_q5")
+    return {key: sub.history_from(f"histories_q5[{key!r}]", items[key])
+            for key in Q5_KEYS if key in items and items[key].get("kind") == "history"}
 
 
 @check("q5", 1)
@@ -135,22 +137,28 @@ def test_q5_histories(sub):
     missing = [k for k in Q5_KEYS if k not in items]
     if missing:
         raise CheckFailed("dict_keys", name="histories_q5", expected=list(Q5_KEYS), missing=missing)
+    histories = q5_histories(sub)
+    trained = {}
     for key in Q5_KEYS:
-        _expect_history_value(sub, key, items[key])
-        expect_history_of(sub.history_from(f"histories_q5[{key!r}]", items[key]), what=f"histories_q5[{key!r}]")
+        what = f"histories_q5[{key!r}]"
+        if key not in histories:
+            raise CheckFailed("history_not_from_fit", what=what)
+        fit = expect_history_of(histories[key], what=what)
+        if fit.model_id in trained:  # one model per compared architecture
+            raise CheckFailed("history_same_model", what=what, other=f"histories_q5[{trained[fit.model_id]!r}]")
+        trained[fit.model_id] = key
 
 
 @check("q5", 1)
 def test_q5_validation(sub):
-    items = sub.dict("histories_q5")
-    for key in Q5_KEYS:
-        if key not in items or items[key].get("kind") != "history":
-            continue  # reported by test_q5_histories
+    histories = q5_histories(sub)
+    if not histories:
+        raise CheckFailed("history_not_from_fit", what="histories_q5")
+    for key, history in histories.items():
         what = f"histories_q5[{key!r}]"
-        fit = sub.history_from(what, items[key]).fit
-        if fit is None:
+        if history.fit is None:
             raise CheckFailed("history_not_from_fit", what=what)
-        expect_validation(fit, what=what, split=SPLIT)
+        expect_validation(history.fit, what=what, split=SPLIT)
 
 
 # ------------------------------------------------------------------------------------ Q6 / Q7
