@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psutil
 
+from autograder import sandbox
 from autograder.assignments import AssignmentSpec, load_assignment
 from autograder.collect import Submission, collect_submissions
 from autograder.executors import make_executor
@@ -37,6 +38,8 @@ class GradeOptions:
     lang: str
     threads: int
     out_dir: str
+    limits: tuple = ()              # (name, value) overrides of execute.Limits, e.g. from --timeout
+    hide: tuple[str, ...] = ()      # what the kernels must not see: the output dir, the submissions
     course_root: str | None = None  # where release/<assignment>/ is, if not this kit's (remote workers)
 
 
@@ -69,9 +72,14 @@ def unreadable_result(sub: Submission, spec: AssignmentSpec, lang: str, full: bo
 def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: str = "fr",
                 jobs: int | None = None, force: bool = False, assignment: str = "td_keras_mlp",
                 executor: str = "local", scheduler: str | None = None,
-                progress: bool = True) -> list[StudentResult]:
-    """Grade every submission found in ``paths`` into ``out_dir``; returns all results."""
+                progress: bool = True, limits: dict | None = None) -> list[StudentResult]:
+    """Grade every submission found in ``paths`` into ``out_dir``; returns all results.
+
+    ``limits``: overrides of the kernels' limits (``cell_timeout``, ``total_timeout``,
+    ``memory_mb``, ``output_mb``), on top of the mode's defaults."""
     out_dir = Path(out_dir)
+    level = sandbox.probe()   # AUTOGRADER_SANDBOX=require and no sandbox: stop before grading
+    _log(progress or level.warning is not None, level.describe())
     spec = load_assignment(assignment)
     submissions = collect_submissions([Path(p) for p in paths], out_dir / ".work", assignment=assignment)
     todo = [s for s in submissions if force or not is_up_to_date(s, out_dir, full)]
@@ -79,7 +87,8 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
         _write(unreadable_result(sub, spec, lang, full), out_dir, lang)
     gradable = [s for s in todo if s.notebook is not None]
     jobs = jobs or default_jobs()
-    options = GradeOptions(assignment, full, lang, max(1, (os.cpu_count() or 1) // jobs), str(out_dir))
+    options = GradeOptions(assignment, full, lang, max(1, (os.cpu_count() or 1) // jobs), str(out_dir),
+                           limits=tuple(sorted((limits or {}).items())), hide=hidden_inputs(paths, out_dir))
     _log(progress, f"{len(submissions)} submission(s), {len(submissions) - len(todo)} already graded, "
                    f"{len(gradable)} to grade with {jobs} job(s) ({'full' if full else 'fast'} mode)")
     with make_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
@@ -89,6 +98,12 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
     _log(progress, f"results: {out_dir / 'results'}  grades: {out_dir / 'grades.csv'}  "
                    f"feedback: {out_dir / 'feedback'}")
     return results
+
+
+def hidden_inputs(paths: list[Path], out_dir: Path) -> tuple[str, ...]:
+    """Folders the kernels must not see: the output dir and every input (a file's folder)."""
+    folders = [Path(out_dir)] + [Path(p) if Path(p).is_dir() else Path(p).parent for p in paths]
+    return tuple(sorted({str(f.resolve()) for f in folders}))
 
 
 def _run(pool, gradable: list[Submission], options: GradeOptions, out_dir: Path, lang: str,

@@ -1,6 +1,7 @@
 """Command line: a thin layer over one keyword-only entry function per command.
 
     python -m autograder grade PATH... --out DIR [--full] [--lang fr|en] [--jobs N] [--force]
+                               [--timeout S] [--cell-timeout S] [--memory MB]
     python -m autograder export DIR --to moodle|canvas|gradescope|nbgrader
     python -m autograder report DIR
     python -m autograder release [ASSIGNMENT]
@@ -32,6 +33,12 @@ def _build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--executor", choices=("local", "dask"), default="local")
     grade.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://HOST:PORT)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
+                       help="time limit of one notebook (default: 900, 3600 with --full)")
+    grade.add_argument("--cell-timeout", type=int, default=None, metavar="SECONDS",
+                       help="time limit of one cell, then it is interrupted (default: 300, 900 with --full)")
+    grade.add_argument("--memory", type=int, default=None, metavar="MB",
+                       help="memory limit of one kernel and its children (default: 4096)")
 
     export = sub.add_parser("export", help="export grades and feedback for an LMS")
     export.add_argument("out", type=Path, metavar="DIR")
@@ -73,11 +80,17 @@ def _dispatch(args) -> int:
             raise UsageError(f"no such file or directory: {', '.join(missing)}")
         if args.executor == "dask" and not args.scheduler:
             raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
-        grade_batch(
-            paths=args.paths, out_dir=args.out, full=args.full, lang=args.lang,
-            jobs=args.jobs, force=args.force, assignment=args.assignment,
-            executor=args.executor, scheduler=args.scheduler, progress=not args.quiet,
-        )
+        from autograder.sandbox import SandboxUnavailable
+
+        try:
+            grade_batch(
+                paths=args.paths, out_dir=args.out, full=args.full, lang=args.lang,
+                jobs=args.jobs, force=args.force, assignment=args.assignment,
+                executor=args.executor, scheduler=args.scheduler, progress=not args.quiet,
+                limits=_limits(args),
+            )
+        except (SandboxUnavailable, ValueError) as exc:   # bad AUTOGRADER_SANDBOX, no sandbox
+            raise UsageError(str(exc)) from exc
         return 0
     if args.command == "export":
         from autograder.exporters import export
@@ -103,6 +116,19 @@ def _dispatch(args) -> int:
 
         return run_demo()
     raise UsageError(f"unknown command {args.command}")
+
+
+def _limits(args) -> dict:
+    """The limits given on the command line (each a positive integer)."""
+    given = {"total_timeout": ("--timeout", args.timeout), "cell_timeout": ("--cell-timeout", args.cell_timeout),
+             "memory_mb": ("--memory", args.memory)}
+    limits = {}
+    for name, (flag, value) in given.items():
+        if value is not None:
+            if value <= 0:
+                raise UsageError(f"{flag} must be a positive integer, not {value}")
+            limits[name] = value
+    return limits
 
 
 def _require_results(out_dir: Path) -> None:

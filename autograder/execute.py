@@ -2,22 +2,27 @@
 
 The notebook that is executed is built by the grader, not taken as is:
 
-    [bootstrap: install the fit recorder]
+    [bootstrap: install the fit recorder and the harvest]
     [student code cell 1] [harvest] [student code cell 2] [harvest] ...
 
-nbgrader test cells of the submission are skipped (the hidden checks run elsewhere). A cell
-that raises does not stop the run. After each student cell a harvest cell sends the facts of
-the contract names, so a kernel that dies, runs out of time or memory still leaves what was
-built before. Limits are enforced from this (trusted) process by a watchdog thread.
+nbgrader test cells of the submission are skipped (the hidden checks run elsewhere), and lines
+that would install packages (``%pip install``, ``!pip install``...) are replaced by a no-op with
+a note for the student. A cell that raises does not stop the run; a cell over the cell time
+limit is interrupted and the next one runs. After each student cell a harvest cell sends the
+facts of the contract names, so a kernel that dies, runs out of time or memory still leaves
+what was built before. Limits are enforced from this (trusted) process by a watchdog thread;
+the kernel itself is started inside the sandbox of ``autograder/sandbox.py`` when one is given.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -29,6 +34,7 @@ from nbclient import NotebookClient
 from autograder.kernel.harvest import MIME as HARVEST_MIME
 
 KERNEL_NAME = "keras-autograder"
+WATCHDOG_PERIOD_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,23 @@ class Limits:
 
     cell_timeout: int = 300      # seconds for one cell, then the cell is interrupted
     total_timeout: int = 900     # seconds for the whole notebook, then the kernel is killed
-    memory_mb: int = 4096        # resident memory of the kernel and its children
+    memory_mb: int = 4096        # memory of the kernel and its children (RSS, or PSS when it forked)
     output_mb: int = 20          # text/images the notebook may print
 
     @classmethod
     def for_mode(cls, full: bool) -> "Limits":
         return cls(cell_timeout=900, total_timeout=3600) if full else cls()
+
+    @classmethod
+    def resolve(cls, full: bool, **overrides) -> "Limits":
+        """The mode's limits with the given ones (None: keep the default) in their place."""
+        return replace(cls.for_mode(full), **{k: v for k, v in overrides.items() if v is not None})
+
+    def __post_init__(self):
+        for name in ("cell_timeout", "total_timeout", "memory_mb", "output_mb"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"Limits.{name} must be a positive integer, not {value!r}")
 
 
 @dataclass
@@ -52,7 +69,10 @@ class Execution:
     status: str = "graded"
     harvest: dict | None = None          # last payload from a harvest cell
     cell_errors: list[dict] = field(default_factory=list)
+    timed_out_cells: list[int] = field(default_factory=list)   # interrupted at the cell limit
+    neutralized: list[dict] = field(default_factory=list)      # {"cell", "line"} not executed
     seconds: float = 0.0
+    peak_mb: float = 0.0
     executed: nbformat.NotebookNode | None = None  # the student's cells with their outputs
 
 
@@ -70,21 +90,53 @@ def student_code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]
     return cells
 
 
-def build_run_notebook(cells, names: list[str], fast: bool) -> nbformat.NotebookNode:
-    """The notebook actually executed: bootstrap, then each student cell and a harvest cell."""
+_INSTALLER = r"(?:sudo\s+)?(?:(?:python3?|py)\s+-m\s+)?(?:pip3?|conda|mamba|micromamba|uv|apt-get|apt|easy_install)\b"
+_INSTALL_LINE = re.compile(
+    rf"""^\s*(?:[!%]{{1,2}}\s*{_INSTALLER}
+         |get_ipython\(\)\.(?:run_line_magic|system|getoutput)\(\s*['"]!?\s*{_INSTALLER})""", re.X)
+_SHELL_CELL = re.compile(r"^\s*%%(?:bash|sh|script|system)\b")
+_SHELL_INSTALL = re.compile(rf"^\s*{_INSTALLER}")
+
+
+def neutralize_installs(source: str) -> tuple[str, list[str]]:
+    """``source`` with package-installing lines replaced by no-ops, and the lines removed."""
+    lines = source.split("\n")
+    shell = bool(lines) and bool(_SHELL_CELL.match(lines[0]))
+    removed = []
+    for number, line in enumerate(lines):
+        if _INSTALL_LINE.match(line) or (shell and number and _SHELL_INSTALL.match(line)):
+            removed.append(line.strip())
+            indent = line[: len(line) - len(line.lstrip())]
+            lines[number] = f"{indent}{':' if shell else 'pass'}  # [autograder] not run: package installation"
+    return "\n".join(lines), removed
+
+
+def build_run_notebook(cells, names: list[str], fast: bool, secret: str = "") -> nbformat.NotebookNode:
+    """The notebook actually executed: bootstrap, then each student cell and a harvest cell.
+
+    The harvest is called through a per-run random name installed at bootstrap (a notebook
+    cannot swap it by importing the harvest module) and signs its payload with ``secret``, which
+    only the bootstrap cell holds (run before any student code, kept out of the history)."""
+    token = f"_h{secrets.token_hex(12)}"
     bootstrap = (
-        "import autograder.kernel.recorder as _autograder_recorder\n"
-        f"_autograder_recorder.install(fast={fast!r})\n"
-        "del _autograder_recorder"
+        "import autograder.kernel.harvest as _autograder_harvest\n"
+        f"_autograder_harvest.install({names!r}, fast={fast!r}, token={token!r}, secret={secret!r})\n"
+        "del _autograder_harvest"
     )
-    harvest = f"__import__('autograder.kernel.harvest').kernel.harvest.emit({names!r})"
     run_cells = [nbformat.v4.new_code_cell(bootstrap, metadata={"role": "bootstrap"})]
     for index, cell in enumerate(cells):
-        run_cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"role": "student", "index": index}))
-        run_cells.append(nbformat.v4.new_code_cell(harvest, metadata={"role": "harvest"}))
+        source, removed = neutralize_installs(_source_of(cell))
+        meta = {"role": "student", "index": index, "neutralized": removed}
+        run_cells.append(nbformat.v4.new_code_cell(source, metadata=meta))
+        run_cells.append(nbformat.v4.new_code_cell(f"{token}()", metadata={"role": "harvest"}))
     nb = nbformat.v4.new_notebook(cells=run_cells)
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}
     return nb
+
+
+def _source_of(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def write_kernelspec(folder: Path, argv_prefix: list[str] | None = None) -> Path:
@@ -111,13 +163,13 @@ class _Watchdog(threading.Thread):
         self._start = time.monotonic()
 
     def run(self) -> None:
-        while not self._stop.wait(0.25):
+        while not self._stop.wait(WATCHDOG_PERIOD_S):
             pid = self.pid_getter()
             if pid is None:
                 continue
-            rss = _tree_rss_mb(pid)
-            self.peak_mb = max(self.peak_mb, rss)
-            if rss > self.limits.memory_mb:
+            used = tree_memory_mb(pid)
+            self.peak_mb = max(self.peak_mb, used)
+            if used > self.limits.memory_mb:
                 self.kill("memory", pid)
             elif time.monotonic() - self._start > self.limits.total_timeout:
                 self.kill("timeout", pid)
@@ -131,13 +183,36 @@ class _Watchdog(threading.Thread):
         self._stop.set()
 
 
-def _tree_rss_mb(pid: int) -> float:
+def tree_memory_mb(pid: int) -> float:
+    """Memory of a process and its descendants: RSS for one process; with children, the
+    proportional set size (forked copies share their pages: summing RSS would count them n times)."""
     try:
         root = psutil.Process(pid)
         procs = [root] + root.children(recursive=True)
-        return sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20
     except psutil.Error:
         return 0.0
+    busy = [p for p in procs if _rss(p) > 0]
+    if len(busy) <= 1:
+        return sum(_rss(p) for p in busy) / 2**20
+    return sum(_pss(p) for p in busy) / 2**20
+
+
+def _rss(proc) -> int:
+    try:
+        return proc.memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def _pss(proc) -> int:
+    try:
+        with open(f"/proc/{proc.pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return _rss(proc)
 
 
 def kill_tree(pid: int | None) -> None:
@@ -148,7 +223,7 @@ def kill_tree(pid: int | None) -> None:
         procs = root.children(recursive=True) + [root]
     except psutil.Error:
         return
-    for proc in procs:
+    for proc in [root] + procs[:-1]:   # the sandbox's process 1 first: its namespace dies with it
         try:
             proc.kill()
         except psutil.Error:
@@ -156,10 +231,12 @@ def kill_tree(pid: int | None) -> None:
 
 
 class _LimitedClient(NotebookClient):
-    """nbclient client that stops a kernel printing more than the output limit."""
+    """nbclient client that stops a kernel printing more than the output limit and remembers
+    which cells were interrupted at the cell time limit."""
 
     watchdog: _Watchdog | None = None
     output_bytes: int = 0
+    timed_out: list
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
@@ -169,45 +246,67 @@ class _LimitedClient(NotebookClient):
             return None
         return super().output(outs, msg, display_id, cell_index)
 
+    async def _async_handle_timeout(self, timeout, cell=None):
+        if cell is not None:
+            self.timed_out.append(cell.metadata.get("index"))
+        return await super()._async_handle_timeout(timeout, cell)
+
 
 # ----------------------------------------------------------------------------- execution
 def run_notebook(
     nb: nbformat.NotebookNode, *, workdir: Path, names: list[str], fast: bool,
-    limits: Limits, env: dict[str, str], argv_prefix: list[str] | None = None,
+    limits: Limits, env: dict[str, str], argv_prefix: list[str] | None = None, sandbox=None,
 ) -> Execution:
-    """Execute the student's cells of ``nb`` in a fresh kernel started in ``workdir``."""
+    """Execute the student's cells of ``nb`` in a fresh kernel started in ``workdir``.
+
+    ``sandbox`` (a :class:`autograder.sandbox.KernelSandbox`) starts the kernel isolated; its
+    command replaces ``argv_prefix``."""
     started = time.monotonic()
-    cells = student_code_cells(nb)
-    run_nb = build_run_notebook(cells, names, fast)
+    secret = secrets.token_hex(16)
+    run_nb = build_run_notebook(student_code_cells(nb), names, fast, secret)
+    if sandbox is not None:
+        argv_prefix = sandbox.argv_prefix
     ksm = KernelSpecManager(kernel_dirs=[str(write_kernelspec(workdir / ".kernels", argv_prefix))])
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+    if sandbox is not None and sandbox.ipc_dir is not None:   # no network in the sandbox
+        km.transport, km.ip = "ipc", str(sandbox.ipc_dir / "k")
+        km.connection_file = str(sandbox.ipc_dir / "connection.json")
     client = _LimitedClient(
         run_nb, km=km, timeout=limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": "CellTimeout", "evalue": f"cell exceeded {limits.cell_timeout} s",
                           "traceback": []},
         record_timing=False, startup_timeout=120, iopub_timeout=10, shutdown_kernel="immediate",
     )
+    client.timed_out = []
     watchdog = _Watchdog(limits, lambda: _kernel_pid(km))
     client.watchdog = watchdog
     result = Execution()
     try:
         with client.setup_kernel(env=env, cwd=str(workdir)):
             watchdog.start()
-            _execute_cells(client, run_nb, result, watchdog)
+            _execute_cells(client, run_nb, result, watchdog, secret)
     except Exception as exc:  # kernel failed to start, or died between cells
         result.status = watchdog.reason or "kernel-died"
         result.cell_errors.append({"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:300]})
     finally:
         watchdog.stop()
-    result.seconds = round(time.monotonic() - started, 2)
+        if sandbox is not None:
+            sandbox.sweep()
+    result.timed_out_cells = sorted({i for i in client.timed_out if i is not None})
+    if result.status == "graded" and result.timed_out_cells:
+        result.status = "timeout"
+    result.neutralized = [{"cell": c.metadata["index"], "line": line} for c in run_nb.cells
+                          if c.metadata.get("role") == "student" for line in c.metadata["neutralized"]]
+    result.seconds, result.peak_mb = round(time.monotonic() - started, 2), round(watchdog.peak_mb, 1)
     result.executed = _student_view(run_nb)
     return result
 
 
-def _execute_cells(client, run_nb, result: Execution, watchdog: _Watchdog) -> None:
+def _execute_cells(client, run_nb, result: Execution, watchdog: _Watchdog, secret: str) -> None:
     for index, cell in enumerate(run_nb.cells):
+        role = cell.metadata.get("role")
         try:
-            client.execute_cell(cell, index)
+            client.execute_cell(cell, index, store_history=role == "student")
         except Exception as exc:  # DeadKernelError, or the watchdog killed the kernel
             result.status = watchdog.reason or "kernel-died"
             where = cell.metadata.get("index")
@@ -216,13 +315,14 @@ def _execute_cells(client, run_nb, result: Execution, watchdog: _Watchdog) -> No
         if watchdog.reason:
             result.status = watchdog.reason
             return
-        role = cell.metadata.get("role")
         if role == "harvest":
-            payload = _harvest_payload(cell)
+            payload = _harvest_payload(cell, secret)
             if payload is not None:
                 result.harvest = payload
-        else:
+        elif role == "student":
             result.cell_errors.extend(_errors_of(cell, cell.metadata.get("index")))
+        else:
+            result.cell_errors.extend(_errors_of(cell, None))   # the bootstrap failed: say why
 
 
 def _kernel_pid(km) -> int | None:
@@ -231,18 +331,23 @@ def _kernel_pid(km) -> int | None:
     return getattr(process, "pid", None)
 
 
-def _harvest_payload(cell) -> dict | None:
+def _harvest_payload(cell, secret: str) -> dict | None:
+    """The harvest output of a grader cell signed with this run's secret (a notebook's hooks may
+    publish others in the same cell: they are ignored)."""
     for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if HARVEST_MIME in data:
-            payload = data[HARVEST_MIME]
-            return json.loads(payload) if isinstance(payload, str) else dict(payload)
+        payload = output.get("data", {}).get(HARVEST_MIME)
+        try:
+            payload = json.loads(payload) if isinstance(payload, str) else dict(payload or {})
+        except (ValueError, TypeError):
+            continue
+        if isinstance(payload, dict) and payload.pop("secret", None) == secret and secret:
+            return payload
     return None
 
 
 def _errors_of(cell, index) -> list[dict]:
     return [
-        {"cell": index, "ename": out.get("ename", ""), "evalue": str(out.get("evalue", ""))[:300]}
+        {"cell": index, "ename": str(out.get("ename", ""))[:100], "evalue": str(out.get("evalue", ""))[:300]}
         for out in cell.get("outputs", []) if out.get("output_type") == "error"
     ]
 
@@ -251,6 +356,7 @@ def _student_view(run_nb) -> nbformat.NotebookNode:
     cells = [c for c in run_nb.cells if c.metadata.get("role") == "student"]
     for cell in cells:
         cell.metadata = {}
+        cell.outputs = [o for o in cell.get("outputs", []) if HARVEST_MIME not in o.get("data", {})]
     return nbformat.v4.new_notebook(cells=cells)
 
 
@@ -259,8 +365,11 @@ def kernel_env(*, workdir: Path, data_source: str, threads: int, extra: dict | N
     env = {
         "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
         "HOME": str(workdir),
+        "USER": "student",
+        "LOGNAME": "student",
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(workdir / ".config" / "matplotlib"),
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",

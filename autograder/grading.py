@@ -8,15 +8,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 
+from autograder import sandbox
 from autograder.assignments import AssignmentSpec
 from autograder.execute import Execution, Limits, kernel_env, run_notebook
 from autograder.results import CheckResult, QuestionResult, StudentResult
@@ -36,11 +39,53 @@ NOTES = {
                      "en": "The notebook printed more than {limit} MB of output; execution was stopped there."},
     "kernel-died": {"fr": "Le noyau Python s'est arrêté pendant l'exécution ; seuls les objets créés avant ont été corrigés.",
                     "en": "The Python kernel stopped during execution; only objects created before were graded."},
+    "cell_timeout": {"fr": "La cellule de code n°{cell} a dépassé la limite de temps par cellule ({limit} s) : elle a été interrompue et la suite du carnet a été exécutée.",
+                     "en": "Code cell #{cell} exceeded the per-cell time limit ({limit} s): it was interrupted and the rest of the notebook ran."},
+    "neutralized": {"fr": "Cellule de code n°{cell} : « {line} » n'a pas été exécuté : la correction n'installe pas de paquets (les bibliothèques du TD sont déjà installées).",
+                    "en": "Code cell #{cell}: \"{line}\" was not run: grading does not install packages (the libraries of the lab are already installed)."},
+    "tampered": {"fr": "Le carnet redéfinit des éléments de Keras ({names}) : la correction a lu vos modèles avec les versions d'origine.",
+                 "en": "The notebook redefines parts of Keras ({names}): grading read your models with the original versions."},
+    "converted_v3": {"fr": "Le carnet était au format nbformat 3 ; il a été converti au format 4 pour la correction.",
+                     "en": "The notebook was in nbformat 3; it was converted to nbformat 4 for grading."},
+    "decoded_as": {"fr": "Le fichier n'était pas encodé en UTF-8 ; il a été lu comme du {encoding}. Enregistrez vos carnets depuis Jupyter.",
+                   "en": "The file was not UTF-8 encoded; it was read as {encoding}. Save your notebooks from Jupyter."},
+    "dropped_cells": {"fr": "{count} cellule(s) abîmée(s) du carnet ont été ignorées.",
+                      "en": "{count} damaged cell(s) of the notebook were ignored."},
+}
+
+INVALID = {
+    "empty": {"fr": "Le fichier rendu est vide (0 octet) : ce n'est pas un carnet Jupyter.",
+              "en": "The submitted file is empty (0 bytes): it is not a Jupyter notebook."},
+    "too_big": {"fr": "Le fichier fait {mb} Mo, au-delà de la limite de {limit} Mo : effacez les sorties (Cellule → Toutes les sorties → Effacer) et rendez-le de nouveau.",
+                "en": "The file is {mb} MB, above the {limit} MB limit: clear the outputs (Cell → All Output → Clear) and submit it again."},
+    "pdf": {"fr": "Le fichier est un PDF renommé en .ipynb, pas un carnet Jupyter.",
+            "en": "The file is a PDF renamed to .ipynb, not a Jupyter notebook."},
+    "archive": {"fr": "Le fichier est une archive (zip, docx…) renommée en .ipynb, pas un carnet Jupyter.",
+                "en": "The file is an archive (zip, docx...) renamed to .ipynb, not a Jupyter notebook."},
+    "binary": {"fr": "Le fichier n'est pas du texte (octet invalide n°{byte}) : ce n'est pas un carnet Jupyter.",
+               "en": "The file is not text (invalid byte #{byte}): it is not a Jupyter notebook."},
+    "python_script": {"fr": "Le fichier est un script Python renommé en .ipynb, pas un carnet Jupyter : rendez le fichier .ipynb du TD, enregistré depuis Jupyter.",
+                      "en": "The file is a Python script renamed to .ipynb, not a Jupyter notebook: submit the lab's .ipynb file, saved from Jupyter."},
+    "html": {"fr": "Le fichier est une page HTML (un export du carnet ?), pas un carnet Jupyter : rendez le fichier .ipynb.",
+             "en": "The file is an HTML page (an export of the notebook?), not a Jupyter notebook: submit the .ipynb file."},
+    "not_json": {"fr": "Le fichier n'est pas un JSON valide (ligne {line}, colonne {column} : {error}) : le carnet est abîmé ; rouvrez-le dans Jupyter et enregistrez-le.",
+                 "en": "The file is not valid JSON (line {line}, column {column}: {error}): the notebook is damaged; reopen it in Jupyter and save it."},
+    "not_notebook": {"fr": "Le fichier est du JSON mais pas un carnet Jupyter (il n'a pas de cellules).",
+                     "en": "The file is JSON but not a Jupyter notebook (it has no cells)."},
+    "nbformat": {"fr": "Format de carnet nbformat {version} non pris en charge (seuls 3 et 4 le sont).",
+                 "en": "Notebook format nbformat {version} is not supported (only 3 and 4 are)."},
 }
 
 
 class InvalidNotebook(Exception):
-    """The file is not a readable Jupyter notebook (the message says why)."""
+    """The file is not a readable Jupyter notebook (``key`` in INVALID says why)."""
+
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+        super().__init__(INVALID[key]["en"].format(**params))
+
+    def text(self, lang: str) -> str:
+        return INVALID[self.key][lang].format(**self.params)
 
 
 def note(key: str, lang: str, **params) -> str:
@@ -55,24 +100,104 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """The submission as an nbformat v4 notebook, or InvalidNotebook with a clear reason."""
+def read_notebook(path: Path) -> tuple[nbformat.NotebookNode, list[tuple[str, dict]]]:
+    """The submission as an nbformat v4 notebook without outputs, and notes on how it was read
+    (``(key, params)`` of NOTES); InvalidNotebook with a clear reason when it cannot be read."""
     size = Path(path).stat().st_size
     if size == 0:
-        raise InvalidNotebook("empty file")
+        raise InvalidNotebook("empty")
     if size > MAX_NOTEBOOK_MB * 2**20:
-        raise InvalidNotebook(f"file of {size / 2**20:.0f} MB, above the {MAX_NOTEBOOK_MB} MB limit")
+        raise InvalidNotebook("too_big", mb=round(size / 2**20), limit=MAX_NOTEBOOK_MB)
+    raw = Path(path).read_bytes()
+    notes: list[tuple[str, dict]] = []
+    text = _decode(raw, notes)
+    data = _parse_json(text)
+    del raw, text
+    version = data.get("nbformat")
+    if version not in (3, 4):
+        raise InvalidNotebook("nbformat", version=version)
+    _strip_outputs(data)
+    nb = nbformat.from_dict(data)
+    if version == 3:
+        try:
+            nb = nbformat.convert(nb, 4)
+        except Exception as exc:
+            raise InvalidNotebook("not_notebook") from exc
+        notes.append(("converted_v3", {}))
+    dropped = _clean_cells(nb)
+    if dropped:
+        notes.append(("dropped_cells", {"count": dropped}))
+    return nb, notes
+
+
+def _decode(raw: bytes, notes: list) -> str:
+    """UTF-8 (with or without BOM); else, if it is still a notebook, UTF-16 or Windows-1252."""
+    if raw.startswith(b"%PDF"):
+        raise InvalidNotebook("pdf")
+    if raw.startswith(b"PK\x03\x04"):
+        raise InvalidNotebook("archive")
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidNotebook(f"not UTF-8 text (byte {exc.start})") from exc
+        first_bad = exc.start
+    encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "cp1252"
     try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # json errors, unknown nbformat, missing keys...
-        raise InvalidNotebook(f"not a Jupyter notebook ({type(exc).__name__}: {str(exc)[:200]})") from exc
-    if not isinstance(nb.get("cells"), list):
-        raise InvalidNotebook("notebook without cells")
-    return nb
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("latin-1"), "latin-1"
+    if not text.lstrip().startswith("{") or "\x00" in text:
+        raise InvalidNotebook("binary", byte=first_bad)
+    notes.append(("decoded_as", {"encoding": {"cp1252": "Windows-1252"}.get(encoding, encoding)}))
+    return text
+
+
+def _parse_json(text: str) -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        head = text.lstrip()[:200].lower()
+        if head.startswith(("<!doctype html", "<html")):
+            raise InvalidNotebook("html") from exc
+        if re.match(r"(#|import |from |def |class |print\(|[a-z_]\w*\s*=)", head):
+            raise InvalidNotebook("python_script") from exc
+        raise InvalidNotebook("not_json", line=exc.lineno, column=exc.colno, error=exc.msg) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
+        raise InvalidNotebook("not_notebook")
+    return data
+
+
+def _strip_outputs(data: dict) -> None:
+    """Drop outputs and attachments (never executed, possibly huge) before building the notebook."""
+    cells = list(data.get("cells") or [])
+    for sheet in data.get("worksheets") or []:
+        cells += sheet.get("cells", []) if isinstance(sheet, dict) else []
+    for cell in cells:
+        if isinstance(cell, dict):
+            cell.pop("attachments", None)
+            if "outputs" in cell:
+                cell["outputs"] = []
+            if "execution_count" in cell or "prompt_number" in cell:
+                cell["execution_count" if "execution_count" in cell else "prompt_number"] = None
+
+
+def _clean_cells(nb) -> int:
+    """Keep the cells the grader can read (type, text source, dict metadata); count the others."""
+    kept = []
+    for cell in nb.get("cells") if isinstance(nb.get("cells"), list) else []:
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            continue
+        cell["source"] = source
+        if not isinstance(cell.get("metadata"), dict):
+            cell["metadata"] = nbformat.NotebookNode()
+        kept.append(cell)
+    dropped = len(nb.get("cells") or []) - len(kept)
+    nb["cells"] = kept
+    return dropped
 
 
 def prepare_workdir(spec: AssignmentSpec, root: Path) -> Path:
@@ -86,12 +211,17 @@ def prepare_workdir(spec: AssignmentSpec, root: Path) -> Path:
     return workdir
 
 
-def run_hidden_checks(spec: AssignmentSpec, artifact: Path, lang: str, scratch: Path) -> list[dict]:
-    """Run the assignment's hidden checks (pytest) over an artifact, in a clean process."""
-    verdicts, ini = scratch / "verdicts.json", scratch / "pytest.ini"
+def run_hidden_checks(spec: AssignmentSpec, payload: dict | None, lang: str, scratch: Path) -> list[dict]:
+    """Run the assignment's hidden checks (pytest) over the harvested facts, in a clean process.
+
+    The artifact and the verdicts go to a folder created now, after the kernel is gone: nothing
+    the notebook wrote can pass for them."""
+    folder = Path(tempfile.mkdtemp(prefix="checks-", dir=scratch))
+    artifact, verdicts, ini = folder / "artifact.json", folder / "verdicts.json", folder / "pytest.ini"
+    artifact.write_text(json.dumps(payload or {}), encoding="utf-8")
     ini.write_text("[pytest]\n")
     cmd = [sys.executable, "-m", "pytest", str(spec.checks_file), "-q", "--no-header", "-p", "no:cacheprovider",
-           "-c", str(ini), "--rootdir", str(scratch), "-p", "autograder.checks.pytest_plugin",
+           "-c", str(ini), "--rootdir", str(folder), "-p", "autograder.checks.pytest_plugin",
            "--artifact", str(artifact), "--verdicts", str(verdicts)]
     env = {**os.environ, "AUTOGRADER_LANG": lang}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHECKS_TIMEOUT_S, env=env)
@@ -118,41 +248,60 @@ def assemble(spec: AssignmentSpec, student: str, verdicts: list[dict], lang: str
 
 
 def execution_notes(execution: Execution, limits: Limits, lang: str) -> list[str]:
-    notes = []
+    """What the student should know about the run, in the order it happened."""
+    notes = [note("neutralized", lang, cell=n["cell"] + 1, line=n["line"][:120]) for n in execution.neutralized]
     for error in execution.cell_errors:
         if error["cell"] is None:
             notes.append(note("run_error", lang, ename=error["ename"], evalue=error["evalue"]))
-        else:
+        elif not (error["cell"] in execution.timed_out_cells and error["ename"] == "KeyboardInterrupt"):
             notes.append(note("cell_error", lang, cell=error["cell"] + 1, ename=error["ename"], evalue=error["evalue"]))
+    notes += [note("cell_timeout", lang, cell=c + 1, limit=limits.cell_timeout) for c in execution.timed_out_cells]
     limit = {"timeout": limits.total_timeout, "memory": limits.memory_mb, "output-limit": limits.output_mb}
-    if execution.status in NOTES:
-        notes.append(note(execution.status, lang, limit=limit.get(execution.status, "")))
+    if execution.status in limit and not (execution.status == "timeout" and execution.timed_out_cells
+                                           and execution.seconds < limits.total_timeout):
+        notes.append(note(execution.status, lang, limit=limit[execution.status]))
+    elif execution.status == "kernel-died":
+        notes.append(note("kernel-died", lang))
+    tampered = (execution.harvest or {}).get("tampered") or []
+    if tampered:
+        notes.append(note("tampered", lang, names=", ".join(str(t) for t in tampered[:5])))
     return notes
 
 
 def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full: bool = False,
                      lang: str = "fr", limits: Limits | None = None, identity: dict | None = None,
-                     threads: int = 1) -> tuple[StudentResult, Execution | None]:
-    """Grade one notebook; never raises for a bad submission (the status says what happened)."""
+                     threads: int = 1, hide: Sequence[str] = ()) -> tuple[StudentResult, Execution | None]:
+    """Grade one notebook; never raises for a bad submission (the status says what happened).
+
+    ``hide``: more paths the kernel must not see (the output directory, the submissions)."""
     started, limits = time.monotonic(), limits or Limits.for_mode(full)
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         scratch = Path(tmp)
         execution, status, notes = None, "graded", []
         try:
-            nb = read_notebook(notebook)
+            nb, read_notes = read_notebook(notebook)
         except InvalidNotebook as exc:
-            status, notes = "invalid-notebook", [str(exc)]
+            status, notes = "invalid-notebook", [exc.text(lang)]
         else:
-            workdir = prepare_workdir(spec, scratch)
-            env = kernel_env(workdir=workdir, data_source=spec.data_source, threads=threads)
-            execution = run_notebook(nb, workdir=workdir, names=spec.contract_names, fast=not full,
-                                     limits=limits, env=env)
-            status, notes = execution.status, execution_notes(execution, limits, lang)
-        artifact = scratch / "artifact.json"
-        artifact.write_text(json.dumps((execution.harvest if execution else None) or {}), encoding="utf-8")
-        result = assemble(spec, student, run_hidden_checks(spec, artifact, lang, scratch), lang)
+            execution = execute_submission(nb, spec=spec, scratch=scratch, full=full, limits=limits,
+                                           threads=threads, hide=hide)
+            status = execution.status
+            notes = [note(k, lang, **p) for k, p in read_notes] + execution_notes(execution, limits, lang)
+        payload = execution.harvest if execution else None
+        result = assemble(spec, student, run_hidden_checks(spec, payload, lang, scratch), lang)
     result.status, result.messages = status, notes
     result.identity, result.mode = dict(identity or {}), "full" if full else "fast"
     result.submission_sha256 = file_sha256(notebook)
     result.elapsed_s = round(time.monotonic() - started, 2)
     return result, execution
+
+
+def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, limits: Limits,
+                       threads: int, hide: Sequence[str]) -> Execution:
+    """Run the notebook's cells in a sandboxed kernel (see autograder/sandbox.py)."""
+    workdir = prepare_workdir(spec, scratch)
+    env = kernel_env(workdir=workdir, data_source=spec.data_source, threads=threads)
+    data_dirs = [env[k] for k in ("TD_KERAS_LAB_DIR", "TD_KERAS_CACHE_DIR") if k in env]
+    box = sandbox.prepare(scratch=scratch, workdir=workdir, hide=[*hide], read_only=data_dirs)
+    return run_notebook(nb, workdir=workdir, names=spec.contract_names, fast=not full,
+                        limits=limits, env=env, sandbox=box)

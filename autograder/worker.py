@@ -2,7 +2,8 @@
 
     python -m autograder.worker --notebook NB --student ID --result-file OUT.json
         [--assignment td_keras_mlp] [--full] [--lang fr|en] [--identity JSON] [--threads N]
-        [--executed-file NB.ipynb]
+        [--executed-file NB.ipynb] [--cell-timeout S] [--total-timeout S] [--memory-mb MB]
+        [--output-mb MB] [--hide PATH]...
 
 Writes the StudentResult as JSON to --result-file. Running each student in a process of its
 own means a grader crash on one notebook costs only that notebook, and a killed batch leaves
@@ -17,8 +18,12 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import load_assignment
+from autograder.execute import Limits
 from autograder.grading import grade_submission
 from autograder.results import write_json_atomic
+
+
+LIMITS = ("cell_timeout", "total_timeout", "memory_mb", "output_mb")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,10 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="fr", choices=("fr", "en"))
     parser.add_argument("--identity", default="{}")
     parser.add_argument("--threads", type=int, default=1)
+    for name in LIMITS:
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None)
+    parser.add_argument("--hide", action="append", default=[], help="a path the kernel must not see")
     args = parser.parse_args(argv)
+    limits = Limits.resolve(args.full, **{name: getattr(args, name) for name in LIMITS})
     result, execution = grade_submission(
         notebook=args.notebook, student=args.student, spec=load_assignment(args.assignment),
         full=args.full, lang=args.lang, identity=json.loads(args.identity), threads=args.threads,
+        limits=limits, hide=args.hide,
     )
     if args.executed_file and execution is not None and execution.executed is not None:
         args.executed_file.parent.mkdir(parents=True, exist_ok=True)

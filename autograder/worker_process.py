@@ -38,6 +38,10 @@ def worker_command(sub, options, result_file: Path, executed_file: Path | None) 
            "--identity", json.dumps(sub.identity, ensure_ascii=False), "--threads", str(options.threads)]
     if executed_file is not None:
         cmd += ["--executed-file", str(executed_file)]
+    for name, value in options.limits:
+        cmd += [f"--{name.replace('_', '-')}", str(value)]
+    for path in options.hide:
+        cmd += ["--hide", path]
     return cmd + (["--full"] if options.full else [])
 
 
@@ -48,7 +52,7 @@ def run_worker(sub, options, *, log_dir: Path | None = None, executed_dir: Path 
     executed_dir = executed_dir or out_dir / "executed"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{sub.student}.log"
-    timeout = Limits.for_mode(options.full).total_timeout + WORKER_MARGIN_S
+    timeout = Limits.resolve(options.full, **dict(options.limits)).total_timeout + WORKER_MARGIN_S
     env = {**os.environ, COURSE_ROOT_ENV: options.course_root} if options.course_root else None
     with tempfile.TemporaryDirectory(prefix="autograder-worker-") as tmp:
         result_file = Path(tmp) / "result.json"

@@ -42,9 +42,11 @@ def expect_architecture(model: ModelFacts, *, input_dim: int, hidden: list[Dense
         raise CheckFailed("not_built", name=model.name)
     if model.input_dim != input_dim:
         raise CheckFailed("input_dim", name=model.name, actual=model.input_dim, expected=input_dim)
+    fan_in = input_dim   # cross-check: each kernel joins the previous width to the declared units
     for unit in dense:
-        if unit.kernel_shape and unit.kernel_shape[-1] != unit.units:
+        if unit.kernel_shape and (unit.kernel_shape[-1] != unit.units or unit.kernel_shape[0] != fan_in):
             raise CheckFailed("inconsistent_model", name=model.name, layer="Dense", units=unit.units)
+        fan_in = unit.units
     if len(dense) - 1 != len(hidden):
         raise CheckFailed("hidden_count", name=model.name, actual=max(len(dense) - 1, 0), expected=len(hidden))
     for position, (got, want) in enumerate(zip(dense[:-1], hidden), start=1):

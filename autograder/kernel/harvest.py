@@ -1,134 +1,290 @@
 """Turns the objects bound to the contract names into plain JSON facts, in the kernel.
 
-Called by a grader-inserted cell after every student cell, so that a kernel that dies later
-still leaves the facts of everything built before. The payload is sent as a display output
-of a private MIME type; the grader reads it only from its own cells' outputs.
+``install()`` (the grader's bootstrap cell) installs the fit recorder and binds the emitter
+under a per-run random name; the grader calls it in a cell after every student cell, so that
+a kernel that dies later still leaves the facts of everything built before. The payload is
+sent as a display output of a private MIME type; the grader reads it only from its own cells.
 
-Facts are read from the objects themselves (layer classes, weight shapes, regularizer
-coefficients) with functions captured by the recorder before any student cell ran.
+The kernel belongs to the student, so this module protects itself against the cheap tricks:
+its functions keep the builtins of install time, the IPython and numpy functions it calls are
+captured at install time, and Keras attributes are read through the recorder's snapshot of the
+Keras classes (a notebook that redefines ``count_params``, ``layers`` or ``weights`` on a Keras
+class or a subclass does not change the facts; the redefinitions are reported as
+``tampered``). A notebook that hooks IPython's own machinery could still forge the payload:
+see the security model in README.
 """
 from __future__ import annotations
 
+import builtins
 import math
 
 from autograder.kernel import recorder
 
+__builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
+
 MIME = "application/vnd.keras-autograder.harvest+json"
+_MISSING = object()
 _array_cache: dict = {}
+_captured: dict = {}
+_prod, _type, _isinstance, _id = math.prod, type, isinstance, id
+_LIBRARIES = ("keras", "tensorflow", "tf_keras")
+_NUMPY = ("asarray", "isfinite", "nanmin", "nanmax", "isin", "issubdtype", "number", "generic", "ndarray")
+
+
+def install(names: list[str], fast: bool = False, token: str | None = None, secret: str = "") -> None:
+    """Grader bootstrap: recorder, captured functions, and ``builtins.<token>()`` as the emitter.
+
+    The emitter signs its payload with ``secret`` (held in its closure only): a display output
+    of the harvest type published by student code lacks it and is ignored by the grader."""
+    import numpy
+    from IPython import get_ipython
+
+    recorder.install(fast=fast)
+    shell = get_ipython()
+    _captured.update(
+        np={n: getattr(numpy, n) for n in _NUMPY},
+        namespace=shell.user_ns, publish=shell.display_pub.publish,
+        records=recorder.records, is_fast=recorder.is_fast,
+    )
+    names, emit_payload = list(names), _payload
+
+    def emitter() -> None:
+        _captured["publish"]({MIME: {**emit_payload(names), "secret": secret}})
+
+    if token:
+        vars(builtins)[token] = emitter
+    _forget_source(secret)
+
+
+def _forget_source(secret: str) -> None:
+    """Drop the bootstrap cell's code from linecache, where IPython keeps every cell's source."""
+    import linecache
+
+    for key, entry in list(linecache.cache.items()):
+        lines = entry[2] if len(entry) > 2 and isinstance(entry[2], list) else []
+        if secret and any(secret in line for line in lines):
+            del linecache.cache[key]
 
 
 def emit(names: list[str]) -> None:
-    """Publish the facts of ``names`` from the user namespace (grader cell entry point)."""
-    from IPython import get_ipython
-    from IPython.display import publish_display_data
+    """Publish the facts of ``names`` (unsigned; for callers other than the grader's cells)."""
+    if "namespace" not in _captured:
+        from IPython import get_ipython
 
-    namespace = get_ipython().user_ns
-    payload = {"values": {n: describe(namespace[n]) if n in namespace else {"kind": "missing"}
-                          for n in names},
-               "fits": recorder.records(), "fast": recorder.is_fast()}
-    publish_display_data({MIME: payload})
+        _captured.update(namespace=get_ipython().user_ns, publish=get_ipython().display_pub.publish,
+                         records=recorder.records, is_fast=recorder.is_fast)
+    _captured["publish"]({MIME: _payload(names)})
 
 
+def _payload(names: list[str]) -> dict:
+    namespace, changes = _captured["namespace"], _changes()
+    with _originals_in_place(changes):
+        values = {n: describe(namespace[n]) if n in namespace else {"kind": "missing"} for n in names}
+    tampered = sorted(f"{cls.__module__.split('.')[0]}.{cls.__qualname__}.{name}" for cls, name, _, _ in changes)
+    return {"values": values, "fits": _captured["records"](), "fast": _captured["is_fast"](),
+            "tampered": tampered[:20]}
+
+
+def tampered() -> list[str]:
+    """Keras methods and properties a notebook replaced since the snapshot (``module.Class.name``)."""
+    return sorted(f"{cls.__module__.split('.')[0]}.{cls.__qualname__}.{name}" for cls, name, _, _ in _changes())
+
+
+def _changes() -> list[tuple]:
+    """(class, name, original, current) of the methods and properties replaced on Keras classes."""
+    changed = []
+    for cls, attrs in recorder.originals().get("classes", {}).items():
+        now = vars(cls)
+        for name, value in attrs.items():
+            if (callable(value) or _is_descriptor(value)) and now.get(name, _MISSING) is not value:
+                changed.append((cls, name, value, now.get(name, _MISSING)))
+    return changed
+
+
+class _originals_in_place:
+    """Put the original Keras attributes back while the harvest reads the objects (Keras' own
+    code calls them too), then the notebook's versions again: the notebook sees no difference."""
+
+    def __init__(self, changes: list[tuple]):
+        self.changes = changes
+
+    def __enter__(self):
+        for cls, name, original, _ in self.changes:
+            setattr(cls, name, original)
+
+    def __exit__(self, *exc):
+        for cls, name, _, current in self.changes:
+            if current is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, current)
+
+
+# ----------------------------------------------------------------------------- attribute access
+def _attr(obj, name: str, default=None):
+    """``obj.name`` resolved with the Keras classes as they were at install time; classes that
+    are neither Keras nor TensorFlow (a student's subclass) are skipped."""
+    snapshot = recorder.originals().get("classes", {})
+    cls = _type(obj)
+    found = _MISSING
+    for klass in cls.__mro__[:-1]:
+        attrs = snapshot.get(klass)
+        if attrs is None:
+            if not klass.__module__.startswith(_LIBRARIES):
+                continue
+            attrs = vars(klass)
+        if name in attrs:
+            found = attrs[name]
+            break
+    if found is not _MISSING and _is_data_descriptor(found):
+        return found.__get__(obj, cls)
+    try:
+        own = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        own = {}
+    if name in own:
+        return own[name]
+    if found is not _MISSING:
+        return found.__get__(obj, cls) if hasattr(_type(found), "__get__") else found
+    return getattr(obj, name, default) if not snapshot else default
+
+
+def _is_descriptor(value) -> bool:
+    return hasattr(_type(value), "__get__")
+
+
+def _is_data_descriptor(value) -> bool:
+    kind = _type(value)
+    return hasattr(kind, "__get__") and (hasattr(kind, "__set__") or hasattr(kind, "__delete__"))
+
+
+def _is_a(value, cls) -> bool:
+    """isinstance on the real type (a ``__class__`` property cannot pretend)."""
+    return issubclass(_type(value), cls)
+
+
+# ----------------------------------------------------------------------------- facts
 def describe(value, depth: int = 0) -> dict:
     """Facts about one value; never raises (a broken object becomes kind 'unreadable')."""
     try:
         return _describe(value, depth)
     except Exception as exc:  # student objects can be arbitrarily broken
-        return {"kind": "unreadable", "error": f"{type(exc).__name__}: {exc}"[:300]}
+        return {"kind": "unreadable", "error": f"{_type(exc).__name__}: {exc}"[:300]}
 
 
 def _describe(value, depth: int) -> dict:
     orig = recorder.originals()
-    is_a, type_of = orig.get("isinstance", isinstance), orig.get("type", type)
-    if "model_class" in orig and is_a(value, orig["model_class"]):
+    np = _captured.get("np") or _numpy()
+    if "model_class" in orig and _is_a(value, orig["model_class"]):
         return _describe_model(value, orig)
-    if "history_class" in orig and is_a(value, orig["history_class"]):
+    if "history_class" in orig and _is_a(value, orig["history_class"]):
         return _describe_history(value, orig)
-    if is_a(value, bool) or value is None:
-        return {"kind": "scalar", "type": type_of(value).__name__, "value": value}
-    if is_a(value, (int, float, str)):
+    if value is None or value is True or value is False:
+        return {"kind": "scalar", "type": _type(value).__name__, "value": value}
+    if _is_a(value, (int, float, str)):
         return _describe_scalar(value)
     if hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__array__"):
-        return _describe_array(value)
-    if is_a(value, dict) and depth == 0:
-        return {"kind": "dict", "items": {str(k): _describe(v, 1) for k, v in list(value.items())[:50]}}
-    if type_of(value).__name__ in ("int64", "int32", "float32", "float64"):
-        return _describe_scalar(value.item())
-    return {"kind": "other", "type": f"{type_of(value).__module__}.{type_of(value).__qualname__}"}
+        return _describe_array(value, np)
+    if _is_a(value, dict) and depth == 0:
+        items = list(dict.items(value))[:50]
+        return {"kind": "dict", "items": {str.__str__(k) if _is_a(k, str) else repr(k)[:100]: _describe(v, 1)
+                                          for k, v in items}}
+    if _is_a(value, np["generic"]) and _type(value).__name__ in ("int64", "int32", "float32", "float64"):
+        return _describe_scalar(np["generic"].item(value))
+    return {"kind": "other", "type": f"{_type(value).__module__}.{_type(value).__qualname__}"[:200]}
+
+
+def _numpy() -> dict:
+    import numpy
+
+    return {n: getattr(numpy, n) for n in _NUMPY}
 
 
 def _describe_scalar(value) -> dict:
-    if isinstance(value, str):
-        return {"kind": "scalar", "type": "str", "value": value[:200]}
-    if isinstance(value, float) and not math.isfinite(value):
-        return {"kind": "scalar", "type": "float", "value": str(value)}
-    return {"kind": "scalar", "type": type(value).__name__, "value": value}
+    """Plain int/float/str values, read with the base types' own methods."""
+    if _is_a(value, str):
+        return {"kind": "scalar", "type": "str", "value": str.__getitem__(value, slice(0, 200))}
+    if _is_a(value, bool):
+        return {"kind": "scalar", "type": "bool", "value": value is True}
+    if _is_a(value, int):
+        return {"kind": "scalar", "type": "int", "value": int.__int__(value)}
+    number = float.__float__(value)
+    return {"kind": "scalar", "type": "float", "value": number if math.isfinite(number) else str(number)}
 
 
-def _describe_array(value) -> dict:
-    import numpy as np
-
-    key = (id(value), tuple(value.shape), str(value.dtype))
+def _describe_array(value, np) -> dict:
+    array = np["asarray"](value)
+    key = (_id(value), tuple(array.shape), str(array.dtype))
     if key in _array_cache:
         return _array_cache[key]
-    array = np.asarray(value)
     facts = {"kind": "array", "shape": [int(d) for d in array.shape], "dtype": str(array.dtype)}
-    if array.size and np.issubdtype(array.dtype, np.number):
-        finite = bool(np.isfinite(array).all())
-        facts.update(finite=finite, min=float(np.nanmin(array)), max=float(np.nanmax(array)))
+    if array.size and np["issubdtype"](array.dtype, np["number"]):
+        finite = bool(np["isfinite"](array).all())
+        facts.update(finite=finite, min=float(np["nanmin"](array)), max=float(np["nanmax"](array)))
         if array.ndim == 2:
-            binary = bool(np.isin(array, (0, 1)).all())
+            binary = bool(np["isin"](array, (0, 1)).all())
             facts["one_hot"] = binary and bool((array.sum(axis=1) == 1).all())
     _array_cache[key] = facts
     return facts
 
 
 def _describe_model(model, orig) -> dict:
-    layers = [_describe_layer(layer, orig) for layer in model.layers]
-    weights = [_shape(w) for w in model.weights]
+    layers = [_describe_layer(layer, orig) for layer in _attr(model, "layers", [])]
+    weights = [_shape(w) for w in _attr(model, "weights", [])]
     try:
         reported = int(orig["count_params"](model))
     except Exception:
         reported = None
-    optimizer = getattr(model, "optimizer", None)
+    optimizer = _attr(model, "optimizer")
     iterations = None
     if optimizer is not None:
         try:
-            iterations = int(optimizer.iterations.numpy())
+            iterations = int(_attr(_attr(optimizer, "iterations"), "numpy")())
         except Exception:
             iterations = None
     return {
-        "kind": "model", "id": orig["id"](model), "class": type(model).__name__,
-        "built": bool(getattr(model, "built", False)),
+        "kind": "model", "id": _id(model), "class": _keras_class_name(model),
+        "built": bool(_attr(model, "built", False)),
         "input_shape": _input_shape(model), "layers": layers,
-        "n_params": int(sum(math.prod(s) for s in weights)), "count_params": reported,
-        "compiled": bool(getattr(model, "compiled", False) or optimizer is not None),
-        "loss": _name_of(getattr(model, "loss", None)),
-        "optimizer": type(optimizer).__name__ if optimizer is not None else None,
+        "n_params": int(sum(_prod(s) for s in weights)), "count_params": reported,
+        "compiled": bool(_attr(model, "compiled", False) or optimizer is not None),
+        "loss": _name_of(_attr(model, "loss")),
+        "optimizer": _type(optimizer).__name__ if optimizer is not None else None,
         "iterations": iterations,
     }
 
 
+def _keras_class_name(obj) -> str:
+    """The Keras class of an object (a student's subclass reports its first Keras base)."""
+    for klass in _type(obj).__mro__:
+        if klass.__module__.startswith(_LIBRARIES):
+            return klass.__name__
+    return _type(obj).__name__
+
+
 def _describe_layer(layer, orig) -> dict:
-    facts = {"class": type(layer).__name__, "name": getattr(layer, "name", "")}
-    if hasattr(layer, "units"):
-        facts["units"] = int(layer.units)
-    if hasattr(layer, "activation"):
-        facts["activation"] = _activation_name(layer.activation, orig)
-    if hasattr(layer, "rate"):
-        facts["rate"] = float(layer.rate)
+    facts = {"class": _keras_class_name(layer), "name": str(_attr(layer, "name", ""))[:100]}
+    units = _attr(layer, "units", _MISSING)
+    if units is not _MISSING:
+        facts["units"] = int(units)
+    activation = _attr(layer, "activation", _MISSING)
+    if activation is not _MISSING:
+        facts["activation"] = _activation_name(activation, orig)
+    rate = _attr(layer, "rate", _MISSING)
+    if rate is not _MISSING:
+        facts["rate"] = float(rate)
     for attribute in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
-        regularizer = getattr(layer, attribute, None)
+        regularizer = _attr(layer, attribute)
         if regularizer is not None:
             facts[attribute] = _describe_regularizer(regularizer)
-    facts["weights"] = [_shape(w) for w in layer.weights]
+    facts["weights"] = [_shape(w) for w in _attr(layer, "weights", [])]
     return facts
 
 
 def _describe_regularizer(regularizer) -> dict:
-    facts = {"class": type(regularizer).__name__}
+    facts = {"class": _keras_class_name(regularizer)}
     for coefficient in ("l1", "l2"):
-        value = getattr(regularizer, coefficient, None)
+        value = _attr(regularizer, coefficient)
         if value is not None:
             facts[coefficient] = float(value)
     return facts
@@ -139,49 +295,52 @@ def _activation_name(function, orig) -> str | None:
         return None
     try:
         name = orig["serialize_activation"](function)
-        if isinstance(name, dict):
+        if _is_a(name, dict):
             name = name.get("config", {}).get("name") or name.get("class_name")
-        if isinstance(name, str):
-            return name
+        if _is_a(name, str):
+            return str.__str__(name)
     except Exception:
         pass
-    return getattr(function, "__name__", type(function).__name__)
+    return str(getattr(function, "__name__", _type(function).__name__))[:100]
 
 
 def _name_of(obj) -> str | None:
     if obj is None:
         return None
-    if isinstance(obj, str):
-        return obj
-    if isinstance(obj, (list, tuple)):
+    if _is_a(obj, str):
+        return str.__getitem__(obj, slice(0, 200))
+    if _is_a(obj, (list, tuple)):
         return ",".join(str(_name_of(o)) for o in obj)
-    if isinstance(obj, dict):
-        return ",".join(f"{k}:{_name_of(v)}" for k, v in obj.items())
+    if _is_a(obj, dict):
+        return ",".join(f"{k}:{_name_of(v)}" for k, v in dict.items(obj))
     name = getattr(obj, "name", None) if not callable(obj) or hasattr(obj, "get_config") else None
-    return name or getattr(obj, "__name__", None) or type(obj).__name__
+    name = name or getattr(obj, "__name__", None) or _type(obj).__name__
+    return str(name)[:200]
 
 
 def _shape(weight) -> list:
-    return [int(d) for d in weight.shape]
+    return [int(d) for d in _attr(weight, "shape")]
 
 
 def _input_shape(model):
     try:
-        inputs = model.inputs
+        inputs = _attr(model, "inputs")
         if inputs:
-            return [None if d is None else int(d) for d in inputs[0].shape]
+            return [None if d is None else int(d) for d in _attr(inputs[0], "shape")]
     except Exception:
         pass
     return None
 
 
 def _describe_history(history, orig) -> dict:
-    model = getattr(history, "model", None)
+    model = _attr(history, "model")
+    values = _attr(history, "history") or {}
+    params = _attr(history, "params") or {}
     return {
-        "kind": "history", "id": orig["id"](history),
-        "model_id": orig["id"](model) if model is not None else None,
-        "keys": sorted(getattr(history, "history", {}) or {}),
-        "params": {k: v for k, v in (getattr(history, "params", {}) or {}).items()
-                   if isinstance(v, (int, float, str, type(None)))},
-        "epochs_run": len(next(iter((history.history or {}).values()), [])),
+        "kind": "history", "id": _id(history),
+        "model_id": _id(model) if model is not None else None,
+        "keys": sorted(str(k) for k in dict.keys(values)) if _is_a(values, dict) else [],
+        "params": {str(k): v for k, v in dict.items(params)
+                   if _type(v) in (int, float, str, _type(None))} if _is_a(params, dict) else {},
+        "epochs_run": len(next(iter(dict.values(values)), [])) if _is_a(values, dict) else 0,
     }

@@ -1,63 +1,54 @@
 """Records every ``Model.fit`` call made in the kernel (installed before any student cell).
 
-``install()`` wraps ``keras.Model.fit`` once. Each call is logged with the model it trained,
-``epochs``, ``batch_size``, the validation it used (``validation_split`` or the size of
-``validation_data``) and whether it returned. In **fast mode** the call keeps the requested
-batch size and validation fraction but trains one epoch on the first few batches; the
-returned ``History`` is then padded to the requested number of epochs (last values
-repeated), so student code that reads it behaves as after full training. The checks look at
-*how* a model was trained, not at its accuracy: verdicts are the same in both modes.
+``install()`` wraps ``keras.Model.fit`` once: at once if Keras is already imported, else when the
+notebook first imports it (an import hook; a notebook that never imports Keras does not pay for
+it). Each call is logged with the model it trained, ``epochs``, ``batch_size``, the validation it
+used (``validation_split`` or the size of ``validation_data``) and whether it returned. In **fast
+mode** the call keeps the requested batch size and validation fraction but trains one epoch on
+the first few batches; the returned ``History`` is then padded to the requested number of
+epochs (last values repeated), so student code that reads it behaves as after full training.
+The checks look at *how* a model was trained, not at its accuracy: verdicts are the same in
+both modes.
 
-This is the one deliberate patch of a foreign attribute in the kit; it is kept small. The
-originals needed by the harvest are captured here too, before student code can replace them.
+This is the one deliberate patch of a foreign attribute in the kit; it is kept small. Before
+any student code can touch Keras, the originals the harvest relies on are captured here: the
+functions it calls and a snapshot of the attributes of the Keras classes it reads (a notebook
+that redefines ``keras.Model.count_params`` or ``Layer.weights`` changes nothing for the
+harvest). The log itself lives in a closure, not in a module attribute.
 """
 from __future__ import annotations
 
+import builtins
+import importlib.util
 import inspect
+import sys
 import time
+
+__builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
 FAST_BATCHES = 2          # batches kept per fit in fast mode
 FAST_MAX_EPOCHS = 1000    # above this, fast mode trains as written (a runaway stays a runaway)
 DEFAULT_BATCH_SIZE = 32   # Keras' default when batch_size is None
 
-_state: dict = {"installed": False, "fast": False, "records": [], "originals": {}}
+_state: dict = {"installed": False, "fast": False, "originals": {}, "log": None}
 
 
 def install(fast: bool = False) -> None:
-    """Wrap ``keras.Model.fit`` (idempotent) and capture the originals the harvest uses."""
+    """Wrap ``keras.Model.fit`` as soon as Keras is imported (idempotent)."""
     if _state["installed"]:
         return
-    import keras
-
-    _state["fast"] = bool(fast)
-    _capture_originals(keras)
-    original_fit = keras.Model.fit
-    signature = inspect.signature(original_fit)
-
-    def fit(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        record = _new_record(self, bound.arguments)
-        _state["records"].append(record)
-        fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
-        if fast:
-            args, kwargs = (), _fast_arguments(bound.arguments, record)
-        history = original_fit(self, *args, **kwargs)
-        if fast:
-            _pad_history(history, bound.arguments.get("initial_epoch", 0) or 0, record["epochs"])
-        record["completed"] = True
-        record["history_id"] = id(history)
-        record["seconds"] = round(time.perf_counter() - record.pop("_t0"), 3)
-        return history
-
-    fit.__doc__ = original_fit.__doc__
-    fit.__wrapped__ = original_fit
-    keras.Model.fit = fit
-    _state["installed"] = True
+    _state["installed"], _state["fast"] = True, bool(fast)
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "Model"):
+        _patch_keras(keras)
+    else:
+        sys.meta_path.insert(0, _KerasImportHook())
 
 
 def records() -> list[dict]:
     """Copies of the fit records so far (the harvest serializes them)."""
-    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in _state["records"]]
+    log = _state["log"]
+    return log() if log is not None else []
 
 
 def originals() -> dict:
@@ -68,17 +59,93 @@ def is_fast() -> bool:
     return _state["fast"]
 
 
+class _KerasImportHook:
+    """Meta path finder that patches Keras right after its first import, before the importer
+    gets the module back."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "keras":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        loader = getattr(spec, "loader", None)
+        if loader is not None and hasattr(loader, "exec_module"):
+            run = loader.exec_module
+
+            def exec_module(module):
+                run(module)
+                _patch_keras(module)
+
+            loader.exec_module = exec_module
+        return spec
+
+
+def _patch_keras(keras) -> None:
+    try:
+        _capture_originals(keras)
+        _wrap_fit(keras)
+        _state["originals"]["classes"] = _snapshot(keras)
+    except Exception as exc:  # never break the student's import: the checks will see no fits
+        _state["originals"]["error"] = f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _wrap_fit(keras) -> None:
+    original_fit = keras.Model.fit
+    signature = inspect.signature(original_fit)
+    log: list[dict] = []
+    new_record, fast_arguments, pad_history, clock = _new_record, _fast_arguments, _pad_history, time.perf_counter
+
+    def fit(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        record = new_record(self, bound.arguments)
+        log.append(record)
+        fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
+        if fast:
+            args, kwargs = (), fast_arguments(bound.arguments, record)
+        history = original_fit(self, *args, **kwargs)
+        if fast:
+            pad_history(history, bound.arguments.get("initial_epoch", 0) or 0, record["epochs"])
+        record["completed"] = True
+        record["history_id"] = id(history)
+        record["seconds"] = round(clock() - record.pop("_t0"), 3)
+        return history
+
+    def read_log() -> list[dict]:
+        return [{k: v for k, v in r.items() if not k.startswith("_")} for r in log]
+
+    fit.__doc__ = original_fit.__doc__
+    fit.__wrapped__ = original_fit
+    keras.Model.fit = fit
+    _state["log"] = read_log
+
+
 def _capture_originals(keras) -> None:
+    from keras.src.models.functional import Functional
+
     _state["originals"].update(
         count_params=keras.Model.count_params,
         model_class=keras.Model,
         layer_class=keras.layers.Layer,
         history_class=keras.callbacks.History,
         serialize_activation=keras.activations.serialize,
+        tracked_classes=(keras.Model, keras.Sequential, Functional, keras.layers.Layer, keras.layers.Dense,
+                         keras.layers.Dropout, keras.layers.Activation, keras.layers.InputLayer,
+                         keras.callbacks.History, keras.Variable, keras.regularizers.Regularizer,
+                         keras.regularizers.L1, keras.regularizers.L2, keras.regularizers.L1L2,
+                         keras.optimizers.Optimizer),
         isinstance=isinstance,
         type=type,
         id=id,
     )
+
+
+def _snapshot(keras) -> dict:
+    """{class: copy of its attributes} for the tracked Keras classes and all their bases."""
+    classes = {}
+    for tracked in _state["originals"]["tracked_classes"]:
+        for cls in tracked.__mro__[:-1]:   # not object
+            classes.setdefault(cls, dict(vars(cls)))
+    return classes
 
 
 def _rows(value):
