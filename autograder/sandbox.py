@@ -3,12 +3,14 @@
 Levels, best first; ``probe()`` picks the best available once per process:
 
 ``namespaces``  (root, util-linux ``unshare`` works) the kernel gets a private mount namespace
-                where the kit, the hidden checks, the output directory, the submissions, /root,
-                /home, /tmp and /run are hidden under empty tmpfs and only the Python install,
-                the kernel helpers (``autograder/kernel``) and its work dir are bound back; no
-                network (own net namespace, the kernel talks to the grader over Unix sockets);
-                its own PID namespace (killing it kills every process it started); a uid of its
-                own, unprivileged, unique to the kernel; the resource limits below.
+                where every top-level folder but the system ones (/usr, /etc, /var...) is hidden
+                under an empty tmpfs, and so are the kit, the hidden checks, the output directory,
+                the submissions, /var/tmp, /dev/shm; only the Python install, the kernel helpers
+                (``autograder/kernel``) and the data folders are bound back, read-only; its work
+                dir is a tmpfs of its own (512 MB, like /tmp: 256 MB); no network (own net
+                namespace, the kernel talks to the grader over Unix sockets); its own PID
+                namespace (killing it kills every process it started); a uid of its own,
+                unprivileged, unique to the kernel; the resource limits below.
 ``user``        (root, no namespaces) unprivileged uid and resource limits only: files every user
                 may read (the hidden checks, other submissions) stay readable, network stays open.
 ``limits``      (not root) resource limits only.
@@ -37,8 +39,11 @@ import psutil
 MODE_ENV, HIDE_ENV = "AUTOGRADER_SANDBOX", "AUTOGRADER_SANDBOX_HIDE"
 MODES = ("auto", "require", "off")
 UNSHARE = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
+SYSTEM_DIRS = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "dev", "proc", "sys", "var"}
 ALWAYS_HIDDEN = ["/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/run"]
 WRITABLE_TMPFS = {"/tmp": 256, "/var/tmp": 16, "/dev/shm": 64}   # MB, world-writable like the originals
+WORKDIR_MB = 512                  # the kernel's work dir: a tmpfs that size (disk cannot be filled)
+DEFAULT_LAB_DIR = "/opt/datasets/keras"   # dataset_utils' default for the lab data
 KERNEL_UID_BASE = 1_900_000_000   # + a per-kernel offset: uids no account uses
 RLIMITS = {"nproc": 256, "core": 0, "fsize": 512 * 2**20, "nofile": 4096}
 _uid_counter = itertools.count()
@@ -111,20 +116,28 @@ def probe() -> Level:
 def _probe_level() -> Level:
     if os.geteuid() != 0:
         return Level("limits", "the grader does not run as root")
+    why = _namespaces_fail()
+    if why is None:
+        unreadable = [p for p in _kernel_needs() if not _world_readable(p, hidden_paths())]
+        if not unreadable:
+            return Level("namespaces")
+        why = f"{unreadable[0]} is not readable by other users (chmod o+rX)"
+    unreachable = [p for p in _kernel_needs() if not _world_readable(p, [])]
+    if unreachable:
+        return Level("limits", f"{why}; {unreachable[0]} is not reachable by other users")
+    return Level("user", why)
+
+
+def _namespaces_fail() -> str | None:
+    """Why ``unshare`` cannot give a kernel its namespaces here (None: it can)."""
     unshare = shutil.which("unshare")
     if unshare is None:
-        return Level("user", "util-linux unshare not found")
+        return "util-linux unshare not found"
     try:
         proc = subprocess.run([unshare, *UNSHARE[1:], "true"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.SubprocessError) as exc:
-        return Level("user", f"unshare failed: {exc}")
-    if proc.returncode != 0:
-        return Level("user", f"unshare failed: {proc.stderr.strip()[:200]}")
-    hidden = hidden_paths()
-    unreadable = [p for p in _kernel_needs() if not _world_readable(p, hidden)]
-    if unreadable:
-        return Level("user", f"not readable by other users: {unreadable[0]} (chmod o+rX)")
-    return Level("namespaces")
+        return f"unshare failed: {exc}"
+    return None if proc.returncode == 0 else f"unshare failed: {proc.stderr.strip()[:200]}"
 
 
 def _kernel_needs() -> list[str]:
@@ -157,7 +170,9 @@ def hidden_paths(extra: list[str] | tuple[str, ...] = ()) -> list[str]:
     package, ``extra`` (output dir, submissions), homes, temporary and runtime dirs."""
     package = Path(__file__).resolve().parent
     kit = [str(package.parent)] if (package.parent / "pyproject.toml").is_file() else []  # not site-packages
-    paths = [*ALWAYS_HIDDEN, *kit, str(package), str(package / "assignments")]
+    top = [f"/{name}" for name in os.listdir("/") if name not in SYSTEM_DIRS
+           and os.path.isdir(f"/{name}") and not os.path.islink(f"/{name}")]
+    paths = [*ALWAYS_HIDDEN, *top, *kit, str(package), str(package / "assignments")]
     course = os.environ.get("AUTOGRADER_COURSE_ROOT")
     paths += [course] if course else []
     paths += [p for p in os.environ.get(HIDE_ENV, "").split(os.pathsep) if p]
@@ -180,10 +195,10 @@ def prepare(*, scratch: Path, workdir: Path, hide: list[str] | tuple[str, ...] =
         plan.update(uid=box.uid, gid=box.uid, own=[str(workdir)])
         scratch.chmod(0o711)       # the kernel may cross it to its work dir, not list or write it
     if level.name == "namespaces":
-        box.ipc_dir = _ipc_dir(scratch, workdir)
+        box.ipc_dir = _ipc_dir(scratch)
         plan["own"].append(str(box.ipc_dir))
-        plan["mounts"] = mount_plan(hidden_paths(hide), read_only=[*_kernel_needs(), *read_only],
-                                    writable=[str(workdir), str(box.ipc_dir)])
+        plan["mounts"] = mount_plan(hidden_paths(hide), read_only=[*_kernel_needs(), DEFAULT_LAB_DIR, *read_only],
+                                    writable=[str(box.ipc_dir)], workdir=str(workdir))
         launcher = [shutil.which("unshare") or "unshare", *UNSHARE[1:], *launcher]
     plan_file = scratch / "sandbox-plan.json"
     plan_file.write_text(json.dumps(plan, indent=1), encoding="utf-8")
@@ -191,21 +206,26 @@ def prepare(*, scratch: Path, workdir: Path, hide: list[str] | tuple[str, ...] =
     return box
 
 
-def _ipc_dir(scratch: Path, workdir: Path) -> Path:
-    """A folder for the kernel's Unix sockets, with a path short enough for sockaddr_un."""
-    folder = workdir / ".ipc"
-    if len(str(folder)) > 80:
-        folder = scratch / "ipc"
+def _ipc_dir(scratch: Path) -> Path:
+    """A folder for the kernel's Unix sockets (shared with the grader: not in the kernel's
+    tmpfs), with a path short enough for sockaddr_un (108 bytes)."""
+    folder = scratch / "ipc"
+    if len(str(folder)) > 90:
+        raise ValueError(f"temporary folder path too long for Unix sockets: {scratch} (set TMPDIR=/tmp)")
     folder.mkdir(exist_ok=True)
     return folder
 
 
-def mount_plan(hidden: list[str], *, read_only: list[str], writable: list[str]) -> list[dict]:
+def mount_plan(hidden: list[str], *, read_only: list[str], writable: list[str],
+               workdir: str | None = None) -> list[dict]:
     """Mount operations, shallow paths first: a bind inside a hidden path comes after the tmpfs
-    that hides it, a hidden path inside a bind (hidden checks in site-packages) after the bind."""
+    that hides it, a hidden path inside a bind (hidden checks in site-packages) after the bind.
+    ``workdir`` becomes a tmpfs holding a copy of its files."""
     ops = [{"kind": "hide", "path": p, "mode": "1777" if p in WRITABLE_TMPFS else "755",
             "size_mb": WRITABLE_TMPFS.get(p, 1)} for p in hidden]
     ops += [{"kind": "ro", "path": os.path.realpath(p)} for p in read_only if p and os.path.exists(p)]
     ops += [{"kind": "rw", "path": os.path.realpath(p)} for p in writable]
-    order = {"hide": 0, "ro": 1, "rw": 1}
+    if workdir:
+        ops.append({"kind": "workdir", "path": os.path.realpath(workdir), "size_mb": WORKDIR_MB})
+    order = {"hide": 0, "ro": 1, "rw": 1, "workdir": 1}
     return sorted(ops, key=lambda op: (len(Path(op["path"]).parts), order[op["kind"]], op["path"]))

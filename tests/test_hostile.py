@@ -161,7 +161,8 @@ def test_forged_files_and_fake_harvests_change_nothing(batch):
     assert {"q2_architecture", "q2_loss", "q2_trained"} <= failed(result)
     text = executed_text(batch, "forged_results")
     written = ast.literal_eval(text.split("written: ")[1].split("\n")[0])
-    assert all(not p.startswith((".", "/")) or "/work/" in p for p in written), written   # its work dir only
+    # its work dir and its socket folder only: nothing the grader reads
+    assert all(not p.startswith((".", "/")) or "/work/" in p or "/ipc/" in p for p in written), written
     assert not (batch.out / "results" / "x.json").exists()
 
 
@@ -237,12 +238,14 @@ def test_the_sandbox_plan_hides_before_binding_back(tmp_path):
         folder.mkdir(parents=True)
     plan = sandbox.mount_plan(
         [str(tmp_path / "tmp"), str(venv / "autograder"), str(venv / "autograder" / "assignments")],
-        read_only=[str(venv), str(venv / "autograder" / "kernel")], writable=[str(work)])
+        read_only=[str(venv), str(venv / "autograder" / "kernel")], writable=[], workdir=str(work))
     assert [(op["kind"], op["path"]) for op in plan] == [
         ("hide", str(tmp_path / "tmp")), ("ro", str(venv)),          # a bind comes after the tmpfs over it,
-        ("hide", str(venv / "autograder")), ("rw", str(work)),       # a hidden path after the bind it is in
+        ("hide", str(venv / "autograder")), ("workdir", str(work)),  # a hidden path after the bind it is in
         ("hide", str(venv / "autograder" / "assignments")), ("ro", str(venv / "autograder" / "kernel"))]
-    assert {"/tmp", "/root", "/home", str(KIT_ROOT), str(HIDDEN_CHECKS.parents[1])} <= set(sandbox.hidden_paths())
+    hidden = set(sandbox.hidden_paths())
+    assert {"/tmp", "/root", "/home", str(KIT_ROOT), str(HIDDEN_CHECKS.parents[1])} <= hidden
+    assert not hidden & {"/usr", "/etc", "/var", "/lib", "/bin"}
 
 
 def test_the_batch_hides_its_inputs_and_output(tmp_path):
@@ -259,3 +262,15 @@ def test_limits_on_the_command_line_must_be_positive(flag, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli_main(["grade", str(HOSTILE / "empty.ipynb"), "--out", str(tmp_path), flag, "0"])
     assert exit_info.value.code == 2 and f"{flag} must be a positive integer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("level", ["limits", "off"])
+def test_without_namespaces_grading_still_works(level, tmp_path, monkeypatch):
+    """A machine that cannot isolate kernels (no root, no namespaces) still grades, with a warning."""
+    monkeypatch.setattr(sandbox, "probe", lambda: sandbox.Level(level, "test"))
+    assert "WARNING" in sandbox.probe().describe()
+    notebook = tmp_path / "exception_in_cell.ipynb"
+    notebook.write_bytes((HOSTILE / "exception_in_cell.ipynb").read_bytes())
+    result, _ = grade_submission(notebook=notebook, student="degraded", spec=load_assignment("td_keras_mlp"),
+                                 limits=Limits(cell_timeout=20, total_timeout=60, memory_mb=1500))
+    assert (result.status, result.score) == ("graded", WITNESS)
