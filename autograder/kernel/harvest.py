@@ -26,7 +26,7 @@ MIME = "application/vnd.keras-autograder.harvest+json"
 _MISSING = object()
 _array_cache: dict = {}
 _captured: dict = {}
-_prod, _type, _isinstance, _id = math.prod, type, isinstance, id
+_prod, _type, _id = math.prod, type, id
 _LIBRARIES = ("keras", "tensorflow", "tf_keras")
 _NUMPY = ("asarray", "isfinite", "nanmin", "nanmax", "isin", "issubdtype", "number", "generic", "ndarray")
 
@@ -66,17 +66,8 @@ def _forget_source(secret: str) -> None:
             del linecache.cache[key]
 
 
-def emit(names: list[str]) -> None:
-    """Publish the facts of ``names`` (unsigned; for callers other than the grader's cells)."""
-    if "namespace" not in _captured:
-        from IPython import get_ipython
-
-        _captured.update(namespace=get_ipython().user_ns, publish=get_ipython().display_pub.publish,
-                         records=recorder.records, is_fast=recorder.is_fast)
-    _captured["publish"]({MIME: _payload(names)})
-
-
 def _payload(names: list[str]) -> dict:
+    """Facts of ``names``, the fit records, and the Keras attributes the notebook redefined."""
     namespace, changes = _captured["namespace"], _changes()
     with _originals_in_place(changes):
         values = {n: describe(namespace[n]) if n in namespace else {"kind": "missing"} for n in names}
@@ -85,19 +76,18 @@ def _payload(names: list[str]) -> dict:
             "tampered": tampered[:20]}
 
 
-def tampered() -> list[str]:
-    """Keras methods and properties a notebook replaced since the snapshot (``module.Class.name``)."""
-    return sorted(f"{cls.__module__.split('.')[0]}.{cls.__qualname__}.{name}" for cls, name, _, _ in _changes())
-
-
 def _changes() -> list[tuple]:
-    """(class, name, original, current) of the methods and properties replaced on Keras classes."""
+    """(class, name, original, current) of the methods and properties replaced on (or added
+    to) Keras classes; ``_MISSING`` stands for "not there"."""
     changed = []
     for cls, attrs in recorder.originals().get("classes", {}).items():
         now = vars(cls)
         for name, value in attrs.items():
             if (callable(value) or _is_descriptor(value)) and now.get(name, _MISSING) is not value:
                 changed.append((cls, name, value, now.get(name, _MISSING)))
+        for name, value in now.items():
+            if name not in attrs and (callable(value) or _is_descriptor(value)):
+                changed.append((cls, name, _MISSING, value))
     return changed
 
 
@@ -110,7 +100,10 @@ class _originals_in_place:
 
     def __enter__(self):
         for cls, name, original, _ in self.changes:
-            setattr(cls, name, original)
+            if original is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, original)
 
     def __exit__(self, *exc):
         for cls, name, _, current in self.changes:

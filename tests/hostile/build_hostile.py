@@ -141,9 +141,10 @@ def output_flood():
 
 
 def runaway_children():
-    """Children, a double-forked daemon and a process group of its own, then sleeps: the
-    watchdog's kill must reach them all (tests/test_hostile.py looks for the marker 987654)."""
-    return answered({"q1": WITNESS + "\nimport subprocess\n"
+    """Children, a double-forked daemon and a process group of its own, then sleeps deaf to
+    interrupts: the watchdog's kill must reach them all (the test looks for the marker 987654)."""
+    return answered({"q1": WITNESS + "\nimport signal, subprocess\n"
+                           "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                            "subprocess.Popen(['sleep', '987654'])\n"
                            "subprocess.Popen(['sh', '-c', '(setsid sleep 987654 &) ; sleep 987654'])\n"
                            "if os.fork() == 0:\n    os.setsid()\n    time.sleep(987654)\n"
