@@ -105,7 +105,7 @@ EXPECTED = {  # scenario: (status, score, text expected in the messages)
     "infinite_loop": ("timeout", WITNESS, "La cellule de code n°2 a dépassé la limite de temps par cellule (45 s)"),
     "sleep_forever": ("timeout", WITNESS, "La cellule de code n°2 a dépassé la limite de temps par cellule"),
     # model_q2 built and compiled (2 points); its fit never returned: not trained
-    "epochs_runaway": ("timeout", WITNESS + 2, "La cellule de code n°3 a dépassé la limite de temps par cellule"),
+    "epochs_runaway": ("timeout", WITNESS + 2, "a dépassé la limite de temps par cellule (45 s)"),
     "memory_bomb": ("memory", WITNESS, "limite de mémoire (1500 Mo)"),
     "output_flood": ("output-limit", WITNESS, "Mo de sorties"),
     "os_exit": ("kernel-died", WITNESS, "Le noyau Python s'est arrêté"),
