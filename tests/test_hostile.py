@@ -55,6 +55,7 @@ def batch(tmp_path_factory):
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
                            "--jobs", "2", *LIMITS], capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    (subs / "big_outputs.ipynb").unlink()   # 200 MB: not kept in pytest's temporary folders
     results = {r.student: r for r in load_results(out)}
     return SimpleNamespace(out=out, subs=subs, results=results, stderr=proc.stderr,
                            seconds=time.monotonic() - started)
