@@ -77,16 +77,17 @@ class Execution:
 
 
 # ----------------------------------------------------------------------------- preparation
-def student_code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    """Code cells the student may have written: every code cell except nbgrader test cells."""
+def student_code_cells(nb: nbformat.NotebookNode) -> list[tuple[int, nbformat.NotebookNode]]:
+    """(number among the notebook's code cells, cell) of every code cell the student may have
+    written, i.e. all but nbgrader test cells; the number is what the student sees counting
+    code cells from the top, so notes about a cell point to the right one."""
     cells = []
-    for cell in nb.cells:
-        if cell.get("cell_type") != "code":
-            continue
+    code_cells = [cell for cell in nb.cells if cell.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
             continue  # a test cell: the grader runs its own checks outside the kernel
-        cells.append(cell)
+        cells.append((number, cell))
     return cells
 
 
@@ -124,7 +125,7 @@ def build_run_notebook(cells, names: list[str], fast: bool, secret: str = "") ->
         "del _autograder_harvest"
     )
     run_cells = [nbformat.v4.new_code_cell(bootstrap, metadata={"role": "bootstrap"})]
-    for index, cell in enumerate(cells):
+    for index, cell in cells:
         source, removed = neutralize_installs(_source_of(cell))
         meta = {"role": "student", "index": index, "neutralized": removed}
         run_cells.append(nbformat.v4.new_code_cell(source, metadata=meta))

@@ -97,8 +97,9 @@ STATUS_TEXTS = {
     "fr": {
         "timeout": (
             "Temps limite dépassé",
-            "L'exécution de votre notebook a dépassé le temps maximal autorisé et a été arrêtée. "
-            "La note porte sur ce qui avait été construit avant l'arrêt.",
+            "L'exécution de votre notebook a dépassé une limite de temps (celle d'une cellule ou "
+            "celle du notebook entier) ; ce qui la dépassait a été interrompu. La note porte sur "
+            "ce qui avait été construit, les remarques ci-dessous disent où.",
             "Vérifiez qu'aucune cellule ne boucle sans fin, gardez des entraînements courts "
             "(environ 10 époques) et n'entraînez pas plusieurs fois le même modèle. "
             "Avant de rendre, faites « Noyau → Redémarrer et tout exécuter » et vérifiez que "
@@ -149,8 +150,9 @@ STATUS_TEXTS = {
     "en": {
         "timeout": (
             "Time limit reached",
-            "Running your notebook took longer than the time allowed and was stopped. "
-            "The score is based on what had been built before it stopped.",
+            "Running your notebook hit a time limit (that of one cell or that of the whole "
+            "notebook); what went past it was interrupted. The score is based on what had been "
+            "built; the notes below say where.",
             "Make sure no cell loops forever, keep training short (about 10 epochs) and do not "
             "train the same model several times. Before submitting, use “Kernel → Restart & Run "
             "All” and check that everything finishes.",

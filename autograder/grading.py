@@ -26,6 +26,8 @@ from autograder.results import CheckResult, QuestionResult, StudentResult
 
 MAX_NOTEBOOK_MB = 250
 CHECKS_TIMEOUT_S = 120
+DATA_SOURCE_ENV = "AUTOGRADER_DATA_SOURCE"   # overrides the spec's data source (e.g. "lab" on the lab network)
+CACHE_DIR_ENV = "AUTOGRADER_CACHE_DIR"       # data caches shared by the kernels (default ~/.cache/autograder)
 
 NOTES = {
     "cell_error": {"fr": "Cellule de code n°{cell} : {ename}: {evalue}",
@@ -211,6 +213,30 @@ def prepare_workdir(spec: AssignmentSpec, root: Path) -> Path:
     return workdir
 
 
+def data_cache_root() -> Path:
+    return Path(os.environ.get(CACHE_DIR_ENV) or Path.home() / ".cache" / "autograder")
+
+
+def data_cache_env(spec: AssignmentSpec) -> dict[str, str]:
+    """Kernel environment giving access to the assignment's data cache, filled on first use
+    (``spec.prepare_data_cache``). A cache that cannot be made only costs time: {}."""
+    if spec.prepare_data_cache is None:
+        return {}
+    folder = data_cache_root() / spec.name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        extra = spec.prepare_data_cache(folder)
+    except Exception as exc:   # e.g. a read-only home: kernels will just do the work themselves
+        print(f"warning: no data cache for {spec.name} in {folder} ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return {}
+    for path in [folder, *folder.iterdir()]:   # the sandboxed kernel reads it under another uid
+        try:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        except OSError:
+            pass
+    return extra
+
+
 def run_hidden_checks(spec: AssignmentSpec, payload: dict | None, lang: str, scratch: Path) -> list[dict]:
     """Run the assignment's hidden checks (pytest) over the harvested facts, in a clean process.
 
@@ -300,8 +326,10 @@ def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, l
                        threads: int, hide: Sequence[str]) -> Execution:
     """Run the notebook's cells in a sandboxed kernel (see autograder/sandbox.py)."""
     workdir = prepare_workdir(spec, scratch)
-    env = kernel_env(workdir=workdir, data_source=spec.data_source, threads=threads)
-    data_dirs = [env[k] for k in ("TD_KERAS_LAB_DIR", "TD_KERAS_CACHE_DIR") if k in env]
+    data_source = os.environ.get(DATA_SOURCE_ENV) or spec.data_source
+    cache = data_cache_env(spec)
+    env = kernel_env(workdir=workdir, data_source=data_source, threads=threads, extra=cache)
+    data_dirs = [env[k] for k in ("TD_KERAS_LAB_DIR", "TD_KERAS_CACHE_DIR") if k in env] + list(cache.values())
     box = sandbox.prepare(scratch=scratch, workdir=workdir, hide=[*hide], read_only=data_dirs)
     return run_notebook(nb, workdir=workdir, names=spec.contract_names, fast=not full,
                         limits=limits, env=env, sandbox=box)

@@ -103,6 +103,16 @@ def test_q5_validation_split_02_is_reported_with_both_percentages():
     assert "20 %" in str(error.value) and "validation_split=0.3" in str(error.value)
 
 
+def test_q5_validated_on_a_separate_set_names_validation_data():
+    histories, fits = five_histories()
+    fits[1].update(validation_split=0.0, validation_rows=1000)          # validation_data=(X_test, y_test)
+    with pytest.raises(CheckFailed) as error:
+        hc.test_q5_validation(q5_submission(histories, fits))
+    assert "validation_data" in str(error.value) and "1000" in str(error.value)
+    fits[1].update(validation_rows=1714)                                 # a manual 30 % split: accepted
+    hc.test_q5_validation(q5_submission(histories, fits))
+
+
 def test_every_message_exists_in_french_and_english():
     from autograder.checks.messages import CATALOG
 

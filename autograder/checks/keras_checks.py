@@ -97,6 +97,9 @@ def expect_validation(fit: FitFacts, *, what: str, split: float, tolerance: floa
     percent = round(split * 100)
     if fraction <= 0:
         raise CheckFailed("no_validation", what=what, percent=percent, split=split)
+    if abs(fraction - split) > tolerance and not fit.validation_split:
+        raise CheckFailed("validation_data_fraction", what=what, rows=fit.validation_rows,
+                          actual_percent=round(fraction * 100), percent=percent, split=split)
     if abs(fraction - split) > tolerance:
         raise CheckFailed("validation_fraction", what=what, actual_percent=round(fraction * 100),
                           percent=percent, split=split)

@@ -107,6 +107,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "{what} a été entraîné avec {actual_percent} % des données en validation ; la question en demande {percent} % (validation_split={split}).",
         "en": "{what} was trained with {actual_percent}% of the data held out for validation; the question asks for {percent}% (validation_split={split}).",
     },
+    "validation_data_fraction": {
+        "fr": "{what} a été validé sur validation_data, un jeu à part de {rows} lignes ({actual_percent} % du total : le jeu de test ?) ; la question demande de garder {percent} % des données d'apprentissage pour la validation (validation_split={split}).",
+        "en": "{what} was validated on validation_data, a separate set of {rows} rows ({actual_percent}% of the total: the test set?); the question asks to hold out {percent}% of the training data for validation (validation_split={split}).",
+    },
     "history_not_from_fit": {
         "fr": "{what} n'est pas l'objet History renvoyé par un appel à fit (history = model.fit(...)).",
         "en": "{what} is not the History object returned by a call to fit (history = model.fit(...)).",

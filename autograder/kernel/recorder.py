@@ -5,10 +5,12 @@ notebook first imports it (an import hook; a notebook that never imports Keras d
 it). Each call is logged with the model it trained, ``epochs``, ``batch_size``, the validation it
 used (``validation_split`` or the size of ``validation_data``) and whether it returned. In **fast
 mode** the call keeps the requested batch size and validation fraction but trains one epoch on
-the first few batches; the returned ``History`` is then padded to the requested number of
-epochs (last values repeated), so student code that reads it behaves as after full training.
-The checks look at *how* a model was trained, not at its accuracy: verdicts are the same in
-both modes.
+the first few batches, eagerly (for two batches, tracing a ``tf.function`` costs far more than
+it saves); the returned ``History`` is then padded to the requested number of epochs (last
+values repeated), so student code that reads it behaves as after full training. Fast mode also
+evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
+no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
+look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
 This is the one deliberate patch of a foreign attribute in the kit; it is kept small. Before
 any student code can touch Keras, the originals the harvest relies on are captured here: the
@@ -93,20 +95,25 @@ def _wrap_fit(keras) -> None:
     original_fit = keras.Model.fit
     signature = inspect.signature(original_fit)
     log: list[dict] = []
+    alive: list = []  # models and histories stay referenced: their id() is never reused in a run
     new_record, fast_arguments, pad_history, clock = _new_record, _fast_arguments, _pad_history, time.perf_counter
+    eagerly = _eagerly
 
     def fit(self, *args, **kwargs):
         bound = signature.bind(self, *args, **kwargs)
         record = new_record(self, bound.arguments)
         log.append(record)
+        alive.append(self)
         fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
         if fast:
-            args, kwargs = (), fast_arguments(bound.arguments, record)
-        history = original_fit(self, *args, **kwargs)
+            history = eagerly(self, original_fit, fast_arguments(bound.arguments, record))
+        else:
+            history = original_fit(self, *args, **kwargs)
         if fast:
             pad_history(history, bound.arguments.get("initial_epoch", 0) or 0, record["epochs"])
         record["completed"] = True
         record["history_id"] = id(history)
+        alive.append(history)
         record["seconds"] = round(clock() - record.pop("_t0"), 3)
         return history
 
@@ -117,6 +124,51 @@ def _wrap_fit(keras) -> None:
     fit.__wrapped__ = original_fit
     keras.Model.fit = fit
     _state["log"] = read_log
+    if _state["fast"]:
+        _wrap_evaluate(keras)
+
+
+def _wrap_evaluate(keras) -> None:
+    """Fast mode: ``evaluate`` on the first FAST_BATCHES batches, eagerly."""
+    original_evaluate = keras.Model.evaluate
+    signature = inspect.signature(original_evaluate)
+    eagerly, head = _eagerly, _head
+
+    def evaluate(self, *args, **kwargs):
+        try:
+            arguments = signature.bind(self, *args, **kwargs).arguments
+        except TypeError:
+            return original_evaluate(self, *args, **kwargs)   # let Keras word the error
+        call = {k: v for k, v in arguments.items() if k not in ("self", "kwargs")}
+        call.update(arguments.get("kwargs", {}))
+        if getattr(call.get("x"), "shape", None) is None and not isinstance(call.get("x"), (tuple, list)):
+            return original_evaluate(self, *args, **kwargs)   # a dataset or generator: as written
+        rows = (call.get("batch_size") or DEFAULT_BATCH_SIZE) * FAST_BATCHES
+        for key in ("x", "y", "sample_weight"):
+            if call.get(key) is not None:
+                call[key] = head(call[key], rows)
+        call["verbose"] = 0
+        return eagerly(self, original_evaluate, call)
+
+    evaluate.__doc__ = original_evaluate.__doc__
+    evaluate.__wrapped__ = original_evaluate
+    keras.Model.evaluate = evaluate
+
+
+def _eagerly(model, function, kwargs: dict):
+    """``function(model, **kwargs)`` with ``model.run_eagerly`` on, restored afterwards."""
+    try:
+        previous = model.run_eagerly
+        model.run_eagerly = True
+    except Exception:   # a model class of the student's without the attribute: as it is
+        return function(model, **kwargs)
+    try:
+        return function(model, **kwargs)
+    finally:
+        try:
+            model.run_eagerly = previous
+        except Exception:
+            pass
 
 
 def _capture_originals(keras) -> None:

