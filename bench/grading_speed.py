@@ -37,6 +37,7 @@ import psutil
 KIT = Path(__file__).resolve().parents[1]
 SAMPLES = KIT / "tests" / "submissions"
 QUESTIONS = ("q1", "q2", "q3", "q4", "q5", "q6", "q7")
+AUTO_POINTS_OF_A_CORRECT_SUBMISSION = 16   # 20 minus the 4 written answers graded by hand
 
 
 # ----------------------------------------------------------------------------- measuring
@@ -77,8 +78,11 @@ def timed_run(cmd: list[str], *, cwd: Path, env: dict) -> tuple[float, float]:
 
 # ----------------------------------------------------------------------------- building
 def build_class(n: int, folder: Path) -> list[str]:
-    """N submissions cycling through the sample corpus; returns the student ids."""
-    corpus = sorted(SAMPLES.glob("*.ipynb"))
+    """N submissions cycling through the sample corpus, correct and mistaken ones alternating
+    (so a small class mixes both); returns the student ids."""
+    correct = sorted(SAMPLES.glob("correct_*.ipynb"))
+    others = sorted(set(SAMPLES.glob("*.ipynb")) - set(correct))
+    corpus = [nb for pair in zip(correct + correct, others) for nb in pair]
     folder.mkdir(parents=True)
     students = []
     for i in range(n):
@@ -94,6 +98,7 @@ def build_full_size_lab_dir(folder: Path) -> Path:
     import dataset_utils
 
     (x_train, y_train), (x_test, y_test) = dataset_utils._mnist_offline()
+    x_train, x_test = x_train.reshape(-1, 28, 28), x_test.reshape(-1, 28, 28)   # keras.datasets' layout
     reps_train, reps_test = -(-60000 // len(x_train)), -(-10000 // len(x_test))
     folder.mkdir(parents=True, exist_ok=True)
     np.savez(folder / "mnist.npz",
@@ -156,29 +161,49 @@ def run_ours(class_dir: Path, out: Path, env: dict, jobs: int, full: bool) -> tu
     return seconds, peak, verdicts
 
 
-def measure_floor(env: dict) -> float:
-    """Seconds to start a kernel and import TensorFlow/Keras (what no grader can avoid)."""
+def floor_once(data_source: str) -> float:
+    """Seconds to start one kernel and import TensorFlow/Keras in it (what no grader avoids)."""
     import nbformat
 
     from autograder.execute import Limits, kernel_env, run_notebook
 
     with tempfile.TemporaryDirectory() as tmp:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import keras")])
-        kenv = kernel_env(workdir=Path(tmp), data_source=env["TD_KERAS_DATA_SOURCE"], threads=1)
+        kenv = kernel_env(workdir=Path(tmp), data_source=data_source, threads=1)
         started = time.monotonic()
         run_notebook(nb, workdir=Path(tmp), names=[], fast=True, limits=Limits(), env=kenv)
         return time.monotonic() - started
 
 
+def measure_floor(env: dict, n: int, jobs: int) -> tuple[float, float]:
+    """(one kernel alone, seconds per kernel when n kernels start ``jobs`` at a time): the
+    floor of a single submission and of a class graded with the same parallelism."""
+    code = ("import sys; from bench.grading_speed import floor_once; "
+            f"print(floor_once({env['TD_KERAS_DATA_SOURCE']!r}))")
+    alone = float(subprocess.run([sys.executable, "-c", code], cwd=KIT, env=env, capture_output=True,
+                                 text=True, check=True).stdout.split()[-1])
+    started, running = time.monotonic(), []
+    for _ in range(n):
+        if len(running) == jobs:
+            running.pop(0).wait()
+        running.append(subprocess.Popen([sys.executable, "-c", code], cwd=KIT, env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for proc in running:
+        proc.wait()
+    return alone, (time.monotonic() - started) / n
+
+
 # ----------------------------------------------------------------------------- report
-def table(rows: list[dict], n: int, floor: float) -> str:
+def table(rows: list[dict], n: int, floor: tuple[float, float]) -> str:
     anchor = next((r["seconds"] for r in rows if r["name"].startswith("(a)")), None)
-    lines = [f"| run | wall time (s) | s / submission | peak memory (MB) | speed-up vs (a) |",
-             "|---|---:|---:|---:|---:|"]
+    lines = ["| run | wall time (s) | s / submission | peak memory (MB) | speed-up vs (a) | × floor |",
+             "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         speed = f"{anchor / r['seconds']:.1f}×" if anchor else "n/a"
-        lines.append(f"| {r['name']} | {r['seconds']:.0f} | {r['seconds'] / n:.1f} | {r['peak']:.0f} | {speed} |")
-    lines.append(f"| floor: kernel start + `import keras` | {floor:.1f} | {floor:.1f} | | |")
+        per = r["seconds"] / n
+        lines.append(f"| {r['name']} | {r['seconds']:.0f} | {per:.1f} | {r['peak']:.0f} | {speed} | {per / floor[1]:.1f} |")
+    lines.append(f"| floor: {n} kernels start + `import keras`, same parallelism | {floor[1] * n:.0f} | {floor[1]:.1f} | | | 1.0 |")
+    lines.append(f"| floor: one kernel alone | | {floor[0]:.1f} | | | |")
     return "\n".join(lines)
 
 
@@ -204,8 +229,14 @@ def main(argv: list[str] | None = None) -> int:
             seconds, peak, verdicts = run()
             runs[name] = verdicts
             rows.append({"name": name, "seconds": seconds, "peak": peak})
-        floor = measure_floor(env)
+        print("floor: kernel start + import keras…", flush=True)
+        floor = measure_floor(env, args.n, args.jobs)
     same = all(v == list(runs.values())[0] for v in runs.values())
+    broken = [(name, s) for name, v in runs.items() for s, scores in v.items()
+              if "_correct_" in s and sum(scores.values()) < AUTO_POINTS_OF_A_CORRECT_SUBMISSION]
+    if broken:   # identical verdicts mean nothing if the runs did not work
+        print(f"ERROR: correct submissions lost points (run, student): {broken[:6]}", file=sys.stderr)
+        return 2
     report = (f"N = {args.n}, data = {args.size}, jobs = {args.jobs}, {os.cpu_count()} cores\n\n"
               f"{table(rows, args.n, floor)}\n\nper-question verdicts identical across runs: {same}\n")
     if not same:

@@ -28,7 +28,7 @@ _array_cache: dict = {}
 _captured: dict = {}
 _prod, _type, _id = math.prod, type, id
 _LIBRARIES = ("keras", "tensorflow", "tf_keras")
-_NUMPY = ("asarray", "isfinite", "nanmin", "nanmax", "isin", "issubdtype", "number", "generic", "ndarray")
+_NUMPY = ("asarray", "min", "max", "isfinite", "nanmin", "nanmax", "isin", "issubdtype", "number", "generic", "ndarray")
 
 
 def install(names: list[str], fast: bool = False, token: str | None = None, secret: str = "") -> None:
@@ -212,13 +212,19 @@ def _describe_array(value, np) -> dict:
         return _array_cache[key]
     facts = {"kind": "array", "shape": [int(d) for d in array.shape], "dtype": str(array.dtype)}
     if array.size and np["issubdtype"](array.dtype, np["number"]):
-        finite = bool(np["isfinite"](array).all())
-        facts.update(finite=finite, min=float(np["nanmin"](array)), max=float(np["nanmax"](array)))
-        if array.ndim == 2:
-            binary = bool(np["isin"](array, (0, 1)).all())
-            facts["one_hot"] = binary and bool((array.sum(axis=1) == 1).all())
+        low, high = float(np["min"](array)), float(np["max"](array))
+        finite = math.isfinite(low) and math.isfinite(high)   # a NaN anywhere makes min/max NaN
+        if not finite:
+            low, high = float(np["nanmin"](array)), float(np["nanmax"](array))
+        facts.update(finite=finite, min=low, max=high)
+        if array.ndim == 2:   # one-hot: 0/1 only, one 1 per row (first rows first: cheap refusal)
+            facts["one_hot"] = all(_binary_rows(part, np) for part in (array[:64], array))
     _array_cache[key] = facts
     return facts
+
+
+def _binary_rows(array, np) -> bool:
+    return bool(np["isin"](array, (0, 1)).all()) and bool((array.sum(axis=1) == 1).all())
 
 
 def _describe_model(model, orig) -> dict:
