@@ -28,7 +28,7 @@ _array_cache: dict = {}
 _captured: dict = {}
 _prod, _type, _id = math.prod, type, id
 _LIBRARIES = ("keras", "tensorflow", "tf_keras")
-_NUMPY = ("asarray", "min", "max", "isfinite", "nanmin", "nanmax", "isin", "issubdtype", "number", "generic", "ndarray")
+_NUMPY = ("asarray", "min", "max", "nanmin", "nanmax", "isin", "issubdtype", "number", "generic", "ndarray")
 
 
 def install(names: list[str], fast: bool = False, token: str | None = None, secret: str = "") -> None:
