@@ -73,14 +73,14 @@ class UsageError(Exception):
 
 def _dispatch(args) -> int:
     if args.command == "grade":
-        from autograder.batch import grade_batch
+        from autograder.batch.run import grade_batch
 
         missing = [str(p) for p in args.paths if not p.exists()]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(missing)}")
         if args.executor == "dask" and not args.scheduler:
             raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
-        from autograder.sandbox import SandboxUnavailable
+        from autograder.execution.sandbox import SandboxUnavailable
 
         try:
             grade_batch(
@@ -93,7 +93,7 @@ def _dispatch(args) -> int:
             raise UsageError(str(exc)) from exc
         return 0
     if args.command == "export":
-        from autograder.exporters import export
+        from autograder.outputs.exporters import export
 
         _require_results(args.out)
         written = export(out_dir=args.out, to=args.to, lang=args.lang, dest=args.dest)
@@ -101,7 +101,7 @@ def _dispatch(args) -> int:
             print(path)
         return 0
     if args.command == "report":
-        from autograder.report import write_report
+        from autograder.outputs.report import write_report
 
         _require_results(args.out)
         print(write_report(out_dir=args.out, lang=args.lang))

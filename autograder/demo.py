@@ -20,7 +20,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
-from autograder.execute import KERNEL_NAME, write_kernelspec
+from autograder.execution.kernel_run import KERNEL_NAME, write_kernelspec
 
 from autograder.release import KIT_ROOT, generate_release, release_differences
 
@@ -79,9 +79,9 @@ class _environ:
 
 
 def run_demo() -> int:
-    from autograder.batch import grade_batch
-    from autograder.exporters import export
-    from autograder.report import write_report
+    from autograder.batch.run import grade_batch
+    from autograder.outputs.exporters import export
+    from autograder.outputs.report import write_report
     from autograder.release import generate_release_copy
 
     OUT.mkdir(exist_ok=True)

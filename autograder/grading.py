@@ -19,9 +19,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import sandbox
+from autograder.execution import sandbox
 from autograder.assignments import AssignmentSpec
-from autograder.execute import Execution, Limits, kernel_env, run_notebook
+from autograder.execution.kernel_run import Execution, Limits, kernel_env, run_notebook
 from autograder.results import CheckResult, QuestionResult, StudentResult
 
 MAX_NOTEBOOK_MB = 250
@@ -324,7 +324,7 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
 
 def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, limits: Limits,
                        threads: int, hide: Sequence[str]) -> Execution:
-    """Run the notebook's cells in a sandboxed kernel (see autograder/sandbox.py)."""
+    """Run the notebook's cells in a sandboxed kernel (see autograder/execution/sandbox.py)."""
     workdir = prepare_workdir(spec, scratch)
     data_source = os.environ.get(DATA_SOURCE_ENV) or spec.data_source
     cache = data_cache_env(spec)

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.batch import MEMORY_PER_JOB_GB, grade_batch
+from autograder.batch.run import MEMORY_PER_JOB_GB, grade_batch
 
 KIT = Path(__file__).resolve().parents[1]
 SOLUTION = KIT / "source" / "td_keras_mlp" / "td_keras_mlp.ipynb"
@@ -41,7 +41,7 @@ def measure(*, workers: int, class_dir: Path, out_dir: Path) -> dict:
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        client.run(importlib.import_module, "autograder.batch")  # warm workers
+        client.run(importlib.import_module, "autograder.batch.run")  # warm workers
         started = time.monotonic()
         results = grade_batch(paths=[class_dir], out_dir=out_dir, jobs=workers, force=True,
                               executor="dask", scheduler=cluster.scheduler_address, progress=False)

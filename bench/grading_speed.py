@@ -165,7 +165,7 @@ def floor_once(data_source: str) -> float:
     """Seconds to start one kernel and import TensorFlow/Keras in it (what no grader avoids)."""
     import nbformat
 
-    from autograder.execute import Limits, kernel_env, run_notebook
+    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
 
     with tempfile.TemporaryDirectory() as tmp:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import keras")])

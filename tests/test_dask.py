@@ -16,11 +16,11 @@ from types import SimpleNamespace
 import psutil
 import pytest
 
-from autograder import batch
-from autograder.batch import GradeOptions, grade_batch
+from autograder.batch import run as batch
+from autograder.batch.run import GradeOptions, grade_batch
 from autograder.cli import main as cli
 from autograder.collect import Submission
-from autograder.dask_executor import (MISMATCH, DaskExecutor, RemoteSubmission, grader_fingerprint,
+from autograder.batch.dask_executor import (MISMATCH, DaskExecutor, RemoteSubmission, grader_fingerprint,
                                       grade_remotely, release_files)
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
@@ -180,7 +180,7 @@ def test_worker_killed_mid_task_loses_no_submission(class_dir, local_run, tmp_pa
         assert not thread.is_alive() and not errors, errors
     assert sorted(written) == ["bad", "blank", "solution"]  # each result written once
     assert_same_files(local_run, out)
-    assert len(killed) >= 3  # nanny, worker, `python -m autograder.worker` (and its kernel)
+    assert len(killed) >= 3  # nanny, worker, `python -m autograder.batch.worker` (and its kernel)
 
 
 @pytest.mark.slow
@@ -208,7 +208,7 @@ def wait_for_grading(workers: list[subprocess.Popen], student: str, timeout: flo
                     cmd = child.cmdline()
                 except psutil.Error:
                     continue
-                if "autograder.worker" in cmd and student in cmd:
+                if "autograder.batch.worker" in cmd and student in cmd:
                     return worker
         time.sleep(0.2)
     return None

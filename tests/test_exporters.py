@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exporters import export, get_exporter
-from autograder.exporters.gradescope import main as gradescope_main
-from autograder.exporters.gradescope import to_gradescope_results
+from autograder.outputs.exporters import export, get_exporter
+from autograder.outputs.exporters.gradescope import main as gradescope_main
+from autograder.outputs.exporters.gradescope import to_gradescope_results
 
 try:
     from result_factory import SECRET, make_result, write_results
@@ -46,7 +46,7 @@ def read_csv(path: Path) -> list[list[str]]:
 def test_export_dispatch_and_default_dest(out_dir):
     written = export(out_dir=out_dir, to="moodle", lang="en")
     assert all(p.is_relative_to(out_dir / "export" / "moodle") for p in written)
-    assert get_exporter("autograder.exporters.canvas:CanvasExporter").name == "canvas"
+    assert get_exporter("autograder.outputs.exporters.canvas:CanvasExporter").name == "canvas"
     with pytest.raises(ValueError, match="unknown export target"):
         export(out_dir=out_dir, to="blackboard")
     with pytest.raises(ValueError, match="bad option"):
@@ -174,7 +174,7 @@ def test_gradescope_export_and_autograder_zip(out_dir, tmp_path):
     with zipfile.ZipFile(tmp_path / "g" / "gradescope_autograder.zip") as zf:
         names = set(zf.namelist())
         assert {"setup.sh", "run_autograder", "pyproject.toml", "README.md", "autograder/collect.py",
-                "autograder/exporters/gradescope.py",
+                "autograder/outputs/exporters/gradescope.py",
                 "source/td_keras_mlp/td_keras_mlp.ipynb"} <= names
         assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
         for script in ("setup.sh", "run_autograder"):
@@ -182,7 +182,7 @@ def test_gradescope_export_and_autograder_zip(out_dir, tmp_path):
             assert mode & stat.S_IXUSR and zf.read(script).startswith(b"#!/usr/bin/env bash")
         run = zf.read("run_autograder").decode()
     assert "python -m autograder grade /autograder/submission --out /tmp/out --quiet" in run
-    assert "python -m autograder.exporters.gradescope /tmp/out /autograder/results/results.json" in run
+    assert "python -m autograder.outputs.exporters.gradescope /tmp/out /autograder/results/results.json" in run
 
 
 def test_gradescope_converter_entry_point(tmp_path):

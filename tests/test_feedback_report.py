@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from autograder.feedback import render_feedback, write_feedback
-from autograder.grades_table import COLUMNS, write_grades_csv
-from autograder.report import common_mistakes, pending_manual_checks, write_report
+from autograder.outputs.feedback import render_feedback, write_feedback
+from autograder.outputs.grades_table import COLUMNS, write_grades_csv
+from autograder.outputs.report import common_mistakes, pending_manual_checks, write_report
 from autograder.results import STATUSES, save_result
 from feedback_factory import MANUAL_CHECKS, make_result, synthetic_class
 

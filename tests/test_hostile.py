@@ -19,11 +19,11 @@ import nbformat
 import psutil
 import pytest
 
-from autograder import sandbox
+from autograder.execution import sandbox
 from autograder.assignments import load_assignment
-from autograder.batch import hidden_inputs
+from autograder.batch.run import hidden_inputs
 from autograder.cli import main as cli_main
-from autograder.execute import Limits, neutralize_installs
+from autograder.execution.kernel_run import Limits, neutralize_installs
 from autograder.grading import grade_submission
 from autograder.results import STATUSES, load_results
 
@@ -180,7 +180,7 @@ def test_the_kernel_cannot_read_the_grader_files(batch):
 def test_the_kernel_cannot_see_other_students_or_the_output(batch):
     text = executed_text(batch, "read_other_students")
     assert "found: []" in text
-    assert str(batch.subs) not in text and str(batch.out) not in text and "autograder.worker" not in text
+    assert str(batch.subs) not in text and str(batch.out) not in text and "autograder.batch.worker" not in text
 
 
 @needs_sandbox

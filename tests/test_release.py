@@ -71,7 +71,7 @@ def test_release_skeleton_runs_until_the_first_placeholder(tmp_path):
     """A student who opens the release and runs all: no error before the first stub."""
     import shutil
 
-    from autograder.execute import Limits, kernel_env, run_notebook
+    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
 
     for item in RELEASE_DIR.iterdir():
         shutil.copy2(item, tmp_path / item.name)

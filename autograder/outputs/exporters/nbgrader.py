@@ -16,10 +16,10 @@ import re
 import warnings
 from pathlib import Path
 
-from autograder.exporters.base import Exporter, fmt_points, is_manual, sorted_questions, write_csv
+from autograder.outputs.exporters.base import Exporter, fmt_points, is_manual, sorted_questions, write_csv
 from autograder.results import StudentResult
 
-KIT_ROOT = Path(__file__).resolve().parents[2]
+KIT_ROOT = Path(__file__).resolve().parents[3]
 CSV_NAME = "nbgrader_grades.csv"
 CSV_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
                "email", "raw_score", "late_submission_penalty", "score", "max_score"]

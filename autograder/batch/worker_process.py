@@ -1,4 +1,4 @@
-"""Run ``python -m autograder.worker`` for one submission and read back its result."""
+"""Run ``python -m autograder.batch.worker`` for one submission and read back its result."""
 from __future__ import annotations
 
 import ctypes
@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import COURSE_ROOT_ENV, load_assignment
-from autograder.execute import Limits
+from autograder.execution.kernel_run import Limits
 from autograder.grading import assemble
 from autograder.results import StudentResult
 
@@ -32,7 +32,7 @@ def _die_with_parent() -> None:
 
 
 def worker_command(sub, options, result_file: Path, executed_file: Path | None) -> list[str]:
-    cmd = [sys.executable, "-m", "autograder.worker", "--notebook", str(sub.notebook),
+    cmd = [sys.executable, "-m", "autograder.batch.worker", "--notebook", str(sub.notebook),
            "--student", sub.student, "--result-file", str(result_file),
            "--assignment", options.assignment, "--lang", options.lang,
            "--identity", json.dumps(sub.identity, ensure_ascii=False), "--threads", str(options.threads)]

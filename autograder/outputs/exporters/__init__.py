@@ -18,14 +18,14 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from autograder.exporters.base import Exporter
+from autograder.outputs.exporters.base import Exporter
 from autograder.results import load_results
 
 EXPORTERS = {
-    "moodle": "autograder.exporters.moodle:MoodleExporter",
-    "canvas": "autograder.exporters.canvas:CanvasExporter",
-    "gradescope": "autograder.exporters.gradescope:GradescopeExporter",
-    "nbgrader": "autograder.exporters.nbgrader:NbgraderExporter",
+    "moodle": "autograder.outputs.exporters.moodle:MoodleExporter",
+    "canvas": "autograder.outputs.exporters.canvas:CanvasExporter",
+    "gradescope": "autograder.outputs.exporters.gradescope:GradescopeExporter",
+    "nbgrader": "autograder.outputs.exporters.nbgrader:NbgraderExporter",
 }
 
 

@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from autograder.feedback import format_points, write_text_atomic
+from autograder.outputs.feedback import format_points, write_text_atomic
 from autograder.results import StudentResult
 
 QUESTIONS = ("q1", "q2", "q3", "q4", "q5", "q6", "q7")

@@ -9,7 +9,7 @@ test, shown ``after_published`` only; checks graded by hand score 0 until then.
 
 Converter used by ``run_autograder`` inside Gradescope:
 
-    python -m autograder.exporters.gradescope /tmp/out /autograder/results/results.json
+    python -m autograder.outputs.exporters.gradescope /tmp/out /autograder/results/results.json
 """
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ import sys
 import zipfile
 from pathlib import Path
 
-from autograder.exporters.base import (STATUS_TEXT, Exporter, fmt_points, is_pending,
+from autograder.outputs.exporters.base import (STATUS_TEXT, Exporter, fmt_points, is_pending,
                                        sorted_questions, write_csv)
 from autograder.results import CheckResult, QuestionResult, StudentResult, load_results, write_json_atomic
 
-KIT_ROOT = Path(__file__).resolve().parents[2]
+KIT_ROOT = Path(__file__).resolve().parents[3]
 ZIP_NAME = "gradescope_autograder.zip"
 ZIP_CONTENT = ("pyproject.toml", "README.md", "autograder", "source", "release")
 SKIPPED = ("__pycache__", ".ipynb_checkpoints")
@@ -54,7 +54,7 @@ cd /autograder/source
 rm -rf /tmp/out
 python -m autograder grade /autograder/submission --out /tmp/out --quiet
 mkdir -p /autograder/results
-python -m autograder.exporters.gradescope /tmp/out /autograder/results/results.json
+python -m autograder.outputs.exporters.gradescope /tmp/out /autograder/results/results.json
 """
 INSTRUCTIONS = """
 Gradescope
@@ -181,7 +181,7 @@ def convert(out_dir: Path, results_json: Path, lang: str | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.exporters.gradescope",
+    parser = argparse.ArgumentParser(prog="python -m autograder.outputs.exporters.gradescope",
                                      description="grade output folder -> Gradescope results.json")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("results_json", type=Path)

@@ -142,7 +142,7 @@ def _namespaces_fail() -> str | None:
 
 def _kernel_needs() -> list[str]:
     """What the kernel reads from the grader's install (bound back into its view)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]   # the autograder package
     return sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
                    str(package / "__init__.py"), str(package / "kernel")})
 
@@ -168,7 +168,7 @@ def _world_readable(path: str, hidden: list[str]) -> bool:
 def hidden_paths(extra: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Paths the kernel must not see: the kit (source, hidden checks, tests), the grader's
     package, ``extra`` (output dir, submissions), homes, temporary and runtime dirs."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]   # the autograder package
     kit = [str(package.parent)] if (package.parent / "pyproject.toml").is_file() else []  # not site-packages
     top = [f"/{name}" for name in os.listdir("/") if name not in SYSTEM_DIRS
            and os.path.isdir(f"/{name}") and not os.path.islink(f"/{name}")]
@@ -187,7 +187,7 @@ def prepare(*, scratch: Path, workdir: Path, hide: list[str] | tuple[str, ...] =
     level = probe()
     if level.name == "off":
         return KernelSandbox(level)
-    launcher = [sys.executable, "-m", "autograder.kernel.launcher"]
+    launcher = [sys.executable, "-m", "autograder.execution.launcher"]
     plan: dict = {"rlimits": dict(RLIMITS), "oom_score_adj": 1000, "cwd": str(workdir)}
     box = KernelSandbox(level)
     if level.name in ("namespaces", "user"):

@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder.feedback import (
+from autograder.outputs.feedback import (
     LABELS as FEEDBACK_LABELS, QUESTION_TITLES, check_lang, format_points, labels, question_key,
     status_text, template_env, write_text_atomic,
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from autograder.results import CheckResult, StudentResult
 
-log = logging.getLogger("autograder.exporters")
+log = logging.getLogger("autograder.outputs.exporters")
 
 STATUS_TEXT = {
     "fr": {

@@ -1,7 +1,7 @@
-"""Starts a student's kernel inside its sandbox (see ``autograder/sandbox.py`` for the policy).
+"""Starts a student's kernel inside its sandbox (see ``autograder/execution/sandbox.py`` for the policy).
 
     [unshare --mount --net --pid --fork --kill-child --mount-proc] \\
-        python -m autograder.kernel.launcher PLAN.json -- python -m ipykernel_launcher -f CONN
+        python -m autograder.execution.launcher PLAN.json -- python -m ipykernel_launcher -f CONN
 
 Runs as root, with the standard library only, before any student code:
 

@@ -31,7 +31,7 @@ def make_executor(name: str, *, jobs: int, scheduler: str | None = None):
     if name == "local":
         return LocalExecutor(jobs)
     if name == "dask":
-        from autograder.dask_executor import DaskExecutor
+        from autograder.batch.dask_executor import DaskExecutor
 
         return DaskExecutor(scheduler=scheduler)
     raise ValueError(f"unknown executor {name!r} (local or dask)")

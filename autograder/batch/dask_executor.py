@@ -5,7 +5,7 @@
 The client reads each notebook and the assignment's released support files (``dataset_utils.py``
 ...) and sends their bytes with the task, so a worker needs the kit installed and nothing else.
 On the worker the task runs the same function as the local executor (``grade_isolated``: one
-``python -m autograder.worker`` process, same limits, hidden checks outside the student's kernel)
+``python -m autograder.batch.worker`` process, same limits, hidden checks outside the student's kernel)
 with a worker-local temporary output folder, and sends back the result, the log and the executed
 notebook. The client writes them, so resuming, progress, exports and reports are the same as in
 a local run.
@@ -33,7 +33,7 @@ from pathlib import Path
 from autograder.assignments import load_assignment
 from autograder.collect import Submission
 from autograder.results import StudentResult
-from autograder.worker_process import crashed_result
+from autograder.batch.worker_process import crashed_result
 
 TASK_RETRIES = 2        # a task that raises (not a lost worker) is tried 1 + 2 times
 MIN_IN_FLIGHT = 8       # tasks sent ahead of the results: max(this, 2 per worker thread)
@@ -189,7 +189,7 @@ def release_files(assignment: str) -> dict[str, bytes]:
 
 def grader_fingerprint() -> str:
     """sha256 of the kit's Python sources: a worker whose kit differs could grade differently."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]   # the autograder package
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())

@@ -11,7 +11,7 @@ a note for the student. A cell that raises does not stop the run; a cell over th
 limit is interrupted and the next one runs. After each student cell a harvest cell sends the
 facts of the contract names, so a kernel that dies, runs out of time or memory still leaves
 what was built before. Limits are enforced from this (trusted) process by a watchdog thread;
-the kernel itself is started inside the sandbox of ``autograder/sandbox.py`` when one is given.
+the kernel itself is started inside the sandbox of ``autograder/execution/sandbox.py`` when one is given.
 """
 from __future__ import annotations
 
@@ -260,7 +260,7 @@ def run_notebook(
 ) -> Execution:
     """Execute the student's cells of ``nb`` in a fresh kernel started in ``workdir``.
 
-    ``sandbox`` (a :class:`autograder.sandbox.KernelSandbox`) starts the kernel isolated; its
+    ``sandbox`` (a :class:`autograder.execution.sandbox.KernelSandbox`) starts the kernel isolated; its
     command replaces ``argv_prefix``."""
     started = time.monotonic()
     secret = secrets.token_hex(16)

@@ -1,6 +1,6 @@
 """Grade one submission in its own process (what every batch executor runs per student).
 
-    python -m autograder.worker --notebook NB --student ID --result-file OUT.json
+    python -m autograder.batch.worker --notebook NB --student ID --result-file OUT.json
         [--assignment td_keras_mlp] [--full] [--lang fr|en] [--identity JSON] [--threads N]
         [--executed-file NB.ipynb] [--cell-timeout S] [--total-timeout S] [--memory-mb MB]
         [--output-mb MB] [--hide PATH]...
@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import load_assignment
-from autograder.execute import Limits
+from autograder.execution.kernel_run import Limits
 from autograder.grading import grade_submission
 from autograder.results import write_json_atomic
 
@@ -27,7 +27,7 @@ LIMITS = ("cell_timeout", "total_timeout", "memory_mb", "output_mb")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.worker")
+    parser = argparse.ArgumentParser(prog="python -m autograder.batch.worker")
     parser.add_argument("--notebook", type=Path, required=True)
     parser.add_argument("--student", required=True)
     parser.add_argument("--result-file", type=Path, required=True)

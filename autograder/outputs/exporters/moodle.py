@@ -28,7 +28,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from autograder.exporters.base import Exporter, fmt_points, grade_comment, write_csv
+from autograder.outputs.exporters.base import Exporter, fmt_points, grade_comment, write_csv
 from autograder.results import StudentResult
 
 HEADERS = {

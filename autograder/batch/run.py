@@ -1,6 +1,6 @@
 """Grade a whole class: collect → (skip what is already graded) → grade in parallel → write.
 
-Each submission is graded by ``python -m autograder.worker`` in a process of its own; this
+Each submission is graded by ``python -m autograder.batch.worker`` in a process of its own; this
 process only collects, schedules and writes the result files, the feedback pages and
 ``grades.csv``. A re-run after an interruption (even ``kill -9``) regrades only students
 whose result file is missing or stale (other notebook, other mode); ``force`` regrades all.
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import psutil
 
-from autograder import sandbox
+from autograder.execution import sandbox
 from autograder.assignments import AssignmentSpec, load_assignment
 from autograder.collect import Submission, collect_submissions
-from autograder.executors import make_executor
-from autograder.feedback import write_feedback
-from autograder.grades_table import write_grades_csv
+from autograder.batch.executors import make_executor
+from autograder.outputs.feedback import write_feedback
+from autograder.outputs.grades_table import write_grades_csv
 from autograder.grading import assemble, file_sha256
 from autograder.results import StudentResult, load_results, save_result
 
@@ -132,6 +132,6 @@ def _log(enabled: bool, text: str) -> None:
 
 def grade_isolated(sub: Submission, options: GradeOptions) -> StudentResult:
     """Grade one submission in a worker process; a worker crash becomes a 'crashed' result."""
-    from autograder.worker_process import run_worker
+    from autograder.batch.worker_process import run_worker
 
     return run_worker(sub, options)

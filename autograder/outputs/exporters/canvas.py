@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from autograder.exporters.base import Exporter, fmt_points, write_csv
+from autograder.outputs.exporters.base import Exporter, fmt_points, write_csv
 from autograder.results import StudentResult
 
 ID_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
