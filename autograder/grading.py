@@ -270,7 +270,7 @@ def assemble(spec: AssignmentSpec, student: str, verdicts: list[dict], lang: str
         question.score = round(sum(c.points for c in question.checks), 2)
     total = round(sum(q.score for q in questions.values()), 2)
     return StudentResult(student=student, score=total, max_score=spec.max_score, status="graded",
-                         questions=questions, lang=lang)
+                         assignment=spec.name, questions=questions, lang=lang)
 
 
 def execution_notes(execution: Execution, limits: Limits, lang: str) -> list[str]:

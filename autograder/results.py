@@ -52,6 +52,7 @@ class StudentResult:
     score: float
     max_score: float
     status: str
+    assignment: str = ""                          # the plugin that graded it (AssignmentSpec.name)
     questions: dict[str, QuestionResult] = field(default_factory=dict)
     identity: dict = field(default_factory=dict)   # e.g. moodle participant id, full name
     messages: list[str] = field(default_factory=list)  # execution notes shown to the student

