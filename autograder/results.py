@@ -14,10 +14,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from autograder.files import write_json_atomic  # noqa: F401 - also imported from here
 
 STATUSES = (
     "graded",            # executed and checked (some cells may have failed)
@@ -76,18 +76,6 @@ class StudentResult:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["questions"] = questions
         return cls(**known)
-
-
-def write_json_atomic(path: Path, data) -> None:
-    """Write JSON so that a crash (even kill -9) never leaves a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def save_result(result: StudentResult, out_dir: Path) -> Path:
