@@ -101,6 +101,12 @@ def _check_view(check: CheckResult, labels: dict) -> dict:
     }
 
 
+def question_number(qid: str, spec: AssignmentSpec) -> str:
+    """"3" for the assignment's third question; a question it does not list shows its id."""
+    order = list(spec.questions)
+    return str(order.index(qid) + 1) if qid in order else qid
+
+
 def _question_view(qid: str, question: QuestionResult, lang: str, spec: AssignmentSpec) -> dict:
     checks = [_check_view(c, labels(lang)) for c in question.checks]
     if question.max_score and question.score >= question.max_score:
@@ -109,7 +115,7 @@ def _question_view(qid: str, question: QuestionResult, lang: str, spec: Assignme
         state = "partial" if question.score > 0 else "zero"
     return {
         "id": qid, "title": spec.question_title(qid, lang) if qid in spec.questions else "",
-        "number": qid.lstrip("qQ").replace("_", " "),
+        "number": question_number(qid, spec),
         "score": question.score, "max_score": question.max_score,
         "state": state, "checks": checks,
     }
