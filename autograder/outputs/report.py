@@ -299,6 +299,13 @@ def check_rate_plot(rates: list[tuple[str, int, int]], lang: str) -> str | None:
 
 # ---------------------------------------------------------------- page
 
+def question_rates_text(rates: list[tuple[str, float]], titles: dict[str, str], lang: str) -> str:
+    """The question plot in words (its alt text): "DATA Préparer les mesures… 100 %; …"."""
+    t = localized(LABELS, lang)
+    parts = [f"{qid.upper()} {titles.get(qid, '')} {rate:.0f} %".replace("  ", " ") for qid, rate in rates]
+    return f"{t['by_question']}{t['colon']} " + "; ".join(parts)
+
+
 def question_titles(spec: AssignmentSpec | None, lang: str) -> dict[str, str]:
     """Question id -> title in ``lang`` (none without an assignment)."""
     return {qid: spec.question_title(qid, lang) for qid in spec.questions} if spec else {}
@@ -316,12 +323,14 @@ def render_report(results: list[StudentResult], lang: str = "fr",
     not_graded = [
         (r, _status_label(r.status, lang)) for r in results if r.status != "graded"
     ]
+    rates = question_pass_rates(results, order)
     return template_env().get_template("report.html.j2").render(
         lang=lang, t=localized(LABELS, lang),
         assignment=assignment_title(spec, lang) if spec else "",
         summary=score_summary(results, lang),
         histogram=grade_histogram(results, lang),
-        question_plot=question_rate_plot(question_pass_rates(results, order), lang, titles),
+        question_plot=question_rate_plot(rates, lang, titles),
+        question_plot_alt=question_rates_text(rates, titles, lang),
         check_plot=check_rate_plot(check_pass_rates(results, order), lang),
         mistakes=common_mistakes(results, order), pending=pending_manual_checks(results, order),
         not_graded=not_graded, question_titles=titles,

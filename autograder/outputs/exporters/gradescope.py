@@ -137,7 +137,7 @@ def build_autograder_zip(path: Path, spec: AssignmentSpec, *, kit_root: Path = K
     the kit, which run_autograder then names in AUTOGRADER_COURSE_ROOT)."""
     kit_root = Path(kit_root)
     plugin_dir = Path(spec.package_dir).resolve() if spec.package_dir else None
-    in_kit = plugin_dir is None or plugin_dir.is_relative_to(kit_root.resolve())
+    in_kit = plugin_dir is None or plugin_dir.parent == (kit_root / "autograder" / "assignments").resolve()
     prefix = "" if in_kit else f"{COURSE_IN_ZIP}/"
     trees = [(kit_root / name, name) for name in KIT_CONTENT]
     trees += [(spec.source_dir(), f"{prefix}source/{spec.name}"),

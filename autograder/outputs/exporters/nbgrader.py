@@ -107,7 +107,8 @@ class NbgraderExporter(Exporter):
                 warnings.simplefilter("ignore", SAWarning)
                 gb.add_submission(self.assignment, sid)
         for qid, question in self.sorted_questions(result):
-            self.set_auto_score(gb, sid, f"{qid}_tests", question)
+            if any(not self.is_manual(c) for c in question.checks):   # a question graded by hand only has no test cell
+                self.set_auto_score(gb, sid, f"{qid}_tests", question)
         gb.db.commit()
 
     def set_auto_score(self, gb, sid: str, cell: str, question) -> None:
