@@ -59,7 +59,7 @@ def check_name(name: str) -> str:
     if not NAME_PATTERN.match(name or "") or keyword.iskeyword(name):
         raise AuthoringError(
             f"invalid assignment name {name!r}: use lowercase letters, digits and underscores, "
-            "starting with a letter (a Python identifier, e.g. td_cnn_mnist)")
+            "starting with a letter (a Python identifier, e.g. lab_convnets)")
     return name
 
 

@@ -62,7 +62,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="generate the release, run the solution, grade the samples")
 
     new = sub.add_parser("new", help="lay out a new assignment (plugin, source notebook, sample submission)")
-    new.add_argument("name", metavar="NAME", help="a lowercase Python identifier, e.g. td_cnn_mnist")
+    new.add_argument("name", metavar="NAME", help="a lowercase Python identifier, e.g. lab_convnets")
     new.add_argument("--course-root", type=Path, default=None, metavar="DIR",
                      help="course folder (default: AUTOGRADER_COURSE_ROOT, else this kit)")
     new.add_argument("--title-fr", default=None, help="French title (default: TP NAME)")

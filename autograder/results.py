@@ -2,11 +2,11 @@
 
 ``DIR/results/<student>.json`` looks like::
 
-    {"student": "alice", "score": 15.5, "max_score": 20, "status": "graded",
-     "identity": {...}, "mode": "fast", "lang": "fr", "elapsed_s": 12.3,
-     "submission_sha256": "...", "messages": [...],
-     "questions": {"q1": {"score": 1, "max_score": 2, "checks": [
-          {"id": "q1_data_shapes", "passed": true, "points": 0.5, "max_points": 0.5,
+    {"student": "alice", "score": 3.5, "max_score": 4, "status": "graded",
+     "assignment": "iris_mlp", "identity": {...}, "mode": "fast", "lang": "fr",
+     "elapsed_s": 12.3, "submission_sha256": "...", "messages": [...],
+     "questions": {"data": {"score": 1, "max_score": 1, "checks": [
+          {"id": "data_shapes", "passed": true, "points": 0.5, "max_points": 0.5,
            "message": "..."}, ...]}, ...}}
 
 ``passed`` is ``None`` (JSON null) for checks graded by hand that are still to grade.

@@ -57,7 +57,7 @@ def format_points(value: float, lang: str = "fr", *, places: int | None = None) 
 # ---------------------------------------------------------------- question order
 
 def natural_key(qid: str) -> tuple:
-    """Natural order of ids: ``q2`` before ``q10``."""
+    """Natural order of ids: ``part2`` before ``part10``."""
     return tuple((1, int(p)) if p.isdigit() else (0, p) for p in re.split(r"(\d+)", qid) if p)
 
 
