@@ -131,7 +131,7 @@ def test_results_without_assignment(course, tmp_path):
     assert spec_for_results([old], "iris_mlp").name == "iris_mlp"
     out = write_class(tmp_path / "out", [old])
     cli = subprocess.run([sys.executable, "-m", "autograder", "report", str(out), "--assignment", "iris_mlp"],
-                         capture_output=True, text=True, cwd=KIT_ROOT, env={**__import__("os").environ})
+                         capture_output=True, text=True, cwd=KIT_ROOT)
     assert cli.returncode == 0, cli.stderr
     assert "Lire la matrice de confusion" in (out / "report" / "index.html").read_text(encoding="utf-8")
     with pytest.raises(AssignmentMismatch, match="grade 'iris_mlp', not 'td_keras_mlp'"):
@@ -200,3 +200,12 @@ def test_one_status_table_with_short_and_long_texts():
     assert status_texts("timeout", "fr").title == "Temps limite dépassé"
     assert status_short("surprise", "en") == "surprise"
     assert status_texts("surprise", "en").title == "Incomplete grading"
+
+
+def test_export_of_an_empty_folder_needs_an_assignment(course, tmp_path):
+    (tmp_path / "out" / "results").mkdir(parents=True)
+    proc = subprocess.run([sys.executable, "-m", "autograder", "export", str(tmp_path / "out"), "--to", "moodle"],
+                          capture_output=True, text=True, cwd=KIT_ROOT)
+    assert proc.returncode == 2 and "give --assignment NAME" in proc.stderr
+    written = export(out_dir=tmp_path / "out", to="moodle", assignment="iris_mlp")
+    assert (tmp_path / "out" / "export" / "moodle" / "README.txt") in written

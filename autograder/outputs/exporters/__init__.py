@@ -25,7 +25,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from autograder.outputs.assignment import spec_for_results
+from autograder.outputs.assignment import AssignmentMismatch, spec_for_results
 from autograder.outputs.exporters.base import Exporter
 from autograder.results import load_results
 
@@ -60,8 +60,8 @@ def export(*, out_dir: Path, to: str, lang: str = "fr", dest: Path | None = None
     results = load_results(out_dir)
     spec = spec_for_results(results, assignment, where=str(out_dir))
     if spec is None:
-        raise ValueError(f"{out_dir} has no results to export and names no assignment: "
-                         "give --assignment NAME")
+        raise AssignmentMismatch(f"{out_dir} has no results to export and names no assignment: "
+                                 "give --assignment NAME")
     try:
         exporter = cls(lang=lang, spec=spec, **options)
     except TypeError as exc:
