@@ -2,8 +2,9 @@
 
     python -m autograder grade PATH... --out DIR [--full] [--lang fr|en] [--jobs N] [--force]
                                [--timeout S] [--cell-timeout S] [--memory MB]
-    python -m autograder export DIR --to moodle|canvas|gradescope|nbgrader
-    python -m autograder report DIR
+    python -m autograder export DIR --to moodle|canvas|gradescope|nbgrader [--assignment NAME]
+    python -m autograder report DIR [--assignment NAME]
+    python -m autograder new NAME [--course-root DIR] [--title-fr TEXT] [--title-en TEXT]
     python -m autograder release [ASSIGNMENT]
     python -m autograder demo
 
@@ -12,6 +13,7 @@ Exit code 0 when the work was done (even if students fail), 2 for usage errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -45,15 +47,26 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", required=True, choices=("moodle", "canvas", "gradescope", "nbgrader"))
     export.add_argument("--lang", choices=("fr", "en"), default="fr", help="Moodle header language")
     export.add_argument("--dest", type=Path, default=None, help="where to write (default: DIR/export)")
+    export.add_argument("--assignment", default=None, metavar="NAME",
+                        help="assignment of results that do not record it (written by older versions)")
 
     report = sub.add_parser("report", help="class report (HTML) from the result files")
     report.add_argument("out", type=Path, metavar="DIR")
     report.add_argument("--lang", choices=("fr", "en"), default="fr")
+    report.add_argument("--assignment", default=None, metavar="NAME",
+                        help="assignment of results that do not record it (written by older versions)")
 
     release = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
     release.add_argument("assignment", nargs="?", default=ASSIGNMENT)
 
     sub.add_parser("demo", help="generate the release, run the solution, grade the samples")
+
+    new = sub.add_parser("new", help="lay out a new assignment (plugin, source notebook, sample submission)")
+    new.add_argument("name", metavar="NAME", help="a lowercase Python identifier, e.g. lab_convnets")
+    new.add_argument("--course-root", type=Path, default=None, metavar="DIR",
+                     help="course folder (default: AUTOGRADER_COURSE_ROOT, else this kit)")
+    new.add_argument("--title-fr", default=None, help="French title (default: TP NAME)")
+    new.add_argument("--title-en", default=None, help="English title (default: Lab NAME)")
     return parser
 
 
@@ -96,7 +109,9 @@ def _dispatch(args) -> int:
         from autograder.outputs.exporters import export
 
         _require_results(args.out)
-        written = export(out_dir=args.out, to=args.to, lang=args.lang, dest=args.dest)
+        with _outputs_usage():
+            written = export(out_dir=args.out, to=args.to, lang=args.lang, dest=args.dest,
+                             assignment=args.assignment)
         for path in written:
             print(path)
         return 0
@@ -104,7 +119,18 @@ def _dispatch(args) -> int:
         from autograder.outputs.report import write_report
 
         _require_results(args.out)
-        print(write_report(out_dir=args.out, lang=args.lang))
+        with _outputs_usage():
+            print(write_report(out_dir=args.out, lang=args.lang, assignment=args.assignment))
+        return 0
+    if args.command == "new":
+        from autograder.authoring import AuthoringError, create_assignment
+
+        try:
+            made = create_assignment(args.name, course_root=args.course_root,
+                                     title_fr=args.title_fr, title_en=args.title_en)
+        except AuthoringError as exc:
+            raise UsageError(str(exc)) from exc
+        print(_new_summary(made))
         return 0
     if args.command == "release":
         from autograder.release import generate_release
@@ -129,6 +155,33 @@ def _limits(args) -> dict:
                 raise UsageError(f"{flag} must be a positive integer, not {value}")
             limits[name] = value
     return limits
+
+
+@contextlib.contextmanager
+def _outputs_usage():
+    """Results of several assignments, of none known, of an unknown plugin: usage errors."""
+    from autograder.assignments import UnknownAssignment
+    from autograder.outputs.assignment import AssignmentMismatch
+
+    try:
+        yield
+    except (AssignmentMismatch, UnknownAssignment) as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _new_summary(made) -> str:
+    """What ``new`` wrote and the next commands."""
+    env = "" if made.course_root == Path(__file__).resolve().parents[1] else \
+        f"AUTOGRADER_COURSE_ROOT={made.course_root} "
+    lines = [f"assignment {made.name} created:"] + [f"  {p}" for p in made.created] + [
+        "next:",
+        f"  edit {made.source_notebook} (questions, solutions, hidden-test cells)",
+        f"  edit {made.plugin_dir / '__init__.py'} (SPEC) and {made.plugin_dir / 'hidden_checks.py'}",
+        f"  {env}python -m autograder release {made.name}",
+        f"  {env}python -m autograder grade {made.sample.parent} --out /tmp/{made.name}-out "
+        f"--assignment {made.name}",
+    ]
+    return "\n".join(lines)
 
 
 def _require_results(out_dir: Path) -> None:

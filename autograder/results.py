@@ -2,11 +2,11 @@
 
 ``DIR/results/<student>.json`` looks like::
 
-    {"student": "alice", "score": 15.5, "max_score": 20, "status": "graded",
-     "identity": {...}, "mode": "fast", "lang": "fr", "elapsed_s": 12.3,
-     "submission_sha256": "...", "messages": [...],
-     "questions": {"q1": {"score": 1, "max_score": 2, "checks": [
-          {"id": "q1_data_shapes", "passed": true, "points": 0.5, "max_points": 0.5,
+    {"student": "alice", "score": 3.5, "max_score": 4, "status": "graded",
+     "assignment": "iris_mlp", "identity": {...}, "mode": "fast", "lang": "fr",
+     "elapsed_s": 12.3, "submission_sha256": "...", "messages": [...],
+     "questions": {"data": {"score": 1, "max_score": 1, "checks": [
+          {"id": "data_shapes", "passed": true, "points": 0.5, "max_points": 0.5,
            "message": "..."}, ...]}, ...}}
 
 ``passed`` is ``None`` (JSON null) for checks graded by hand that are still to grade.
@@ -14,10 +14,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from autograder.files import write_json_atomic  # noqa: F401 - also imported from here
 
 STATUSES = (
     "graded",            # executed and checked (some cells may have failed)
@@ -76,18 +76,6 @@ class StudentResult:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["questions"] = questions
         return cls(**known)
-
-
-def write_json_atomic(path: Path, data) -> None:
-    """Write JSON so that a crash (even kill -9) never leaves a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def save_result(result: StudentResult, out_dir: Path) -> Path:

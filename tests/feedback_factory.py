@@ -71,6 +71,7 @@ CATALOGUE = {
     ],
 }
 
+ASSIGNMENT = "td_keras_mlp"
 MANUAL_CHECKS = {cid for checks in CATALOGUE.values() for cid, _, manual, *_ in checks if manual}
 
 
@@ -93,7 +94,7 @@ def make_result(student: str, *, failed=(), manual_passed: bool = False,
     """
     failed = set(failed)
     result = StudentResult(student=student, score=0.0, max_score=20.0, status=status,
-                           messages=list(messages))
+                           assignment=ASSIGNMENT, messages=list(messages))
     for qid, catalogue in CATALOGUE.items():
         if questions is not None and qid not in questions:
             continue

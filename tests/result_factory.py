@@ -9,6 +9,7 @@ from pathlib import Path
 
 from autograder.results import CheckResult, QuestionResult, StudentResult, save_result
 
+ASSIGNMENT = "td_keras_mlp"
 AUTO_POINTS = {"q1": 1, "q2": 3, "q3": 3, "q4": 3, "q5": 2, "q6": 2, "q7": 2}
 MANUAL = ("q1", "q3", "q4", "q5")
 SECRET = "HIDDEN-DETAIL"   # put in every check message: must never reach a visible output
@@ -34,7 +35,7 @@ def make_result(student: str, *, ratio: float = 1.0, status: str = "graded",
     questions = {qid: make_question(qid, ratio) for qid in AUTO_POINTS}
     return StudentResult(
         student=student, score=sum(q.score for q in questions.values()), max_score=20,
-        status=status, questions=questions, identity=dict(identity or {}),
+        status=status, assignment=ASSIGNMENT, questions=questions, identity=dict(identity or {}),
         messages=["Exécution terminée."], lang=lang, elapsed_s=12.3,
     )
 

@@ -112,7 +112,8 @@ def test_canvas_gradebook_csv(out_dir, tmp_path):
                       '"Picard, Jean_Luc",502,E-2,jlp,Groupe B\n', encoding="utf-8")
     export(out_dir=out_dir, to="canvas", dest=tmp_path / "c", roster=roster, assignment_id="77")
     rows = read_csv(tmp_path / "c" / "canvas_grades.csv")
-    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "td_keras_mlp (77)"]
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                       "TD : Keras & perceptron multi-couches (77)"]   # the assignment's title
     assert rows[1] == ["    Points Possible", "", "", "", "", "20"]
     assert rows[2] == ["Martin, Élodie", "501", "E-1", "em@example.org", "Groupe A", "16"]
     assert rows[3] == ["Picard, Jean_Luc", "502", "E-2", "jlp", "Groupe B", "8"]   # by name

@@ -20,9 +20,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder.outputs.feedback import (
-    LABELS as FEEDBACK_LABELS, QUESTION_TITLES, check_lang, format_points, labels, question_key,
-    status_text, template_env, write_text_atomic,
+from autograder.assignments import AssignmentSpec
+from autograder.files import write_text_atomic
+from autograder.outputs.assignment import spec_for_results
+from autograder.outputs.feedback import assignment_title, template_env
+from autograder.outputs.texts import (
+    check_lang, format_points, localized, question_sort_key, status_texts,
 )
 from autograder.results import STATUSES, StudentResult, load_results
 
@@ -38,7 +41,6 @@ LABELS = {
         "median": "Médiane",
         "range": "Min – max",
         "statuses": "Statuts",
-        "status_graded": "corrigé",
         "no_results": "Aucun résultat : aucune copie n'a encore été corrigée.",
         "no_data": "Pas de données pour ce graphique.",
         "histogram": "Répartition des notes",
@@ -80,7 +82,6 @@ LABELS = {
         "median": "Median",
         "range": "Min – max",
         "statuses": "Statuses",
-        "status_graded": "graded",
         "no_results": "No results: no submission has been graded yet.",
         "no_data": "No data for this plot.",
         "histogram": "Grade distribution",
@@ -135,56 +136,60 @@ class CheckGroup:
         return self.messages.most_common(1)[0][0] if self.messages else ""
 
 
-def _checks(results: list[StudentResult]):
+def _checks(results: list[StudentResult], order: tuple = ()):
     """(student, question id, check) for every check, in student then question order."""
+    key = question_sort_key(order)
     for result in sorted(results, key=lambda r: r.student):
-        for qid in sorted(result.questions, key=question_key):
+        for qid in sorted(result.questions, key=key):
             for check in result.questions[qid].checks:
                 yield result.student, qid, check
 
 
-def _group_checks(results: list[StudentResult], keep) -> list[CheckGroup]:
+def _group_checks(results: list[StudentResult], keep, order: tuple) -> list[CheckGroup]:
     groups: dict[str, CheckGroup] = {}
-    for student, qid, check in _checks(results):
+    key = question_sort_key(order)
+    for student, qid, check in _checks(results, order):
         if keep(check):
             group = groups.setdefault(check.id, CheckGroup(check.id, qid, check.max_points))
             group.students.append(student)
             if check.message:
                 group.messages[check.message] += 1
-    return sorted(groups.values(), key=lambda g: (-g.count, question_key(g.question), g.check_id))
+    return sorted(groups.values(), key=lambda g: (-g.count, key(g.question), g.check_id))
 
 
-def common_mistakes(results: list[StudentResult]) -> list[CheckGroup]:
-    """Failed checks grouped by check id, most frequent first."""
-    return _group_checks(results, lambda c: c.passed is False)
+def common_mistakes(results: list[StudentResult], order: tuple = ()) -> list[CheckGroup]:
+    """Failed checks grouped by check id, most frequent first (then in question ``order``)."""
+    return _group_checks(results, lambda c: c.passed is False, tuple(order))
 
 
-def pending_manual_checks(results: list[StudentResult]) -> list[CheckGroup]:
+def pending_manual_checks(results: list[StudentResult], order: tuple = ()) -> list[CheckGroup]:
     """Checks graded by hand that are still to grade (``passed`` is null)."""
-    return _group_checks(results, lambda c: c.passed is None)
+    return _group_checks(results, lambda c: c.passed is None, tuple(order))
 
 
-def question_pass_rates(results: list[StudentResult]) -> list[tuple[str, float]]:
+def question_pass_rates(results: list[StudentResult], order: tuple = ()) -> list[tuple[str, float]]:
     """(question id, mean % of the question's points obtained) over the students graded on it."""
     ratios: dict[str, list[float]] = defaultdict(list)
     for result in results:
         for qid, question in result.questions.items():
             if question.max_score:
                 ratios[qid].append(question.score / question.max_score)
-    return [(qid, 100 * statistics.fmean(ratios[qid])) for qid in sorted(ratios, key=question_key)]
+    return [(qid, 100 * statistics.fmean(ratios[qid]))
+            for qid in sorted(ratios, key=question_sort_key(order))]
 
 
-def check_pass_rates(results: list[StudentResult]) -> list[tuple[str, int, int]]:
+def check_pass_rates(results: list[StudentResult], order: tuple = ()) -> list[tuple[str, int, int]]:
     """(check id, passed, graded) for every check graded at least once, in question order."""
     counts: dict[str, list[int]] = {}  # check id -> [passed, graded], in order of appearance
     questions: dict[str, str] = {}
-    for _, qid, check in _checks(results):
+    for _, qid, check in _checks(results, tuple(order)):
         if check.passed is not None:
             passed_graded = counts.setdefault(check.id, [0, 0])
             passed_graded[0] += bool(check.passed)
             passed_graded[1] += 1
             questions.setdefault(check.id, qid)
-    ordered = sorted(counts, key=lambda cid: question_key(questions[cid]))  # stable sort
+    key = question_sort_key(order)
+    ordered = sorted(counts, key=lambda cid: key(questions[cid]))  # stable sort
     return [(cid, *counts[cid]) for cid in ordered]
 
 
@@ -214,7 +219,8 @@ def _status_rank(status: str) -> tuple:
 
 
 def _status_label(status: str, lang: str) -> str:
-    return LABELS[lang]["status_graded"] if status == "graded" else status_text(status, lang)[0]
+    """"corrigé" for a normal grading, else the title of the status ("Temps limite dépassé")."""
+    return status_texts(status, lang).title
 
 
 # ---------------------------------------------------------------- plots (Agg, no pyplot state)
@@ -232,7 +238,7 @@ def _rate_color(percent: float) -> str:
 def grade_histogram(results: list[StudentResult], lang: str) -> str | None:
     if not results:
         return None
-    t, top = labels(lang, LABELS), _max_score(results)
+    t, top = localized(LABELS, lang), _max_score(results)
     scores = [min(max(r.score, 0), top) for r in results]
     fig = Figure(figsize=(8, 3.6), dpi=100, layout="constrained")
     ax = fig.add_subplot()
@@ -252,10 +258,12 @@ def grade_histogram(results: list[StudentResult], lang: str) -> str | None:
     return _png_data_uri(fig)
 
 
-def question_rate_plot(rates: list[tuple[str, float]], lang: str) -> str | None:
+def question_rate_plot(rates: list[tuple[str, float]], lang: str,
+                       titles: dict[str, str] | None = None) -> str | None:
+    """Bars of the questions' success, labelled with their ids and ``titles`` (id -> title)."""
     if not rates:
         return None
-    t, titles = LABELS[lang], QUESTION_TITLES[lang]
+    t, titles = LABELS[lang], titles or {}
     names = [f"{q.upper()}\n" + textwrap.fill(titles.get(q, ""), 14) for q, _ in rates]
     values = [v for _, v in rates]
     fig = Figure(figsize=(8, 3.8), dpi=100, layout="constrained")
@@ -291,24 +299,50 @@ def check_rate_plot(rates: list[tuple[str, int, int]], lang: str) -> str | None:
 
 # ---------------------------------------------------------------- page
 
-def render_report(results: list[StudentResult], lang: str = "fr") -> str:
+def question_rates_text(rates: list[tuple[str, float]], titles: dict[str, str], lang: str) -> str:
+    """The question plot in words (its alt text): "DATA Préparer les mesures… 100 %; …"."""
+    t = localized(LABELS, lang)
+    parts = [f"{qid.upper()} {titles.get(qid, '')} {rate:.0f} %".replace("  ", " ") for qid, rate in rates]
+    return f"{t['by_question']}{t['colon']} " + "; ".join(parts)
+
+
+def question_titles(spec: AssignmentSpec | None, lang: str) -> dict[str, str]:
+    """Question id -> title in ``lang`` (none without an assignment)."""
+    return {qid: spec.question_title(qid, lang) for qid in spec.questions} if spec else {}
+
+
+def render_report(results: list[StudentResult], lang: str = "fr",
+                  spec: AssignmentSpec | None = None) -> str:
+    """The class report; ``spec`` defaults to the results' assignment (see
+    ``autograder.outputs.assignment``), None only for an empty class of no known assignment."""
     lang = check_lang(lang)
     results = sorted(results, key=lambda r: r.student)
+    spec = spec or spec_for_results(results)
+    order = tuple(spec.questions) if spec else ()
+    titles = question_titles(spec, lang)
     not_graded = [
         (r, _status_label(r.status, lang)) for r in results if r.status != "graded"
     ]
+    rates = question_pass_rates(results, order)
     return template_env().get_template("report.html.j2").render(
-        lang=lang, t=labels(lang, LABELS), assignment=FEEDBACK_LABELS[lang]["assignment"],
+        lang=lang, t=localized(LABELS, lang),
+        assignment=assignment_title(spec, lang) if spec else "",
         summary=score_summary(results, lang),
         histogram=grade_histogram(results, lang),
-        question_plot=question_rate_plot(question_pass_rates(results), lang),
-        check_plot=check_rate_plot(check_pass_rates(results), lang),
-        mistakes=common_mistakes(results), pending=pending_manual_checks(results),
-        not_graded=not_graded, question_titles=QUESTION_TITLES[lang],
+        question_plot=question_rate_plot(rates, lang, titles),
+        question_plot_alt=question_rates_text(rates, titles, lang),
+        check_plot=check_rate_plot(check_pass_rates(results, order), lang),
+        mistakes=common_mistakes(results, order), pending=pending_manual_checks(results, order),
+        not_graded=not_graded, question_titles=titles,
     )
 
 
-def write_report(*, out_dir: Path, lang: str = "fr") -> Path:
-    """Write ``out_dir/report/index.html`` from ``out_dir/results/*.json`` and return its path."""
-    html = render_report(load_results(out_dir), lang)
+def write_report(*, out_dir: Path, lang: str = "fr", assignment: str | None = None) -> Path:
+    """Write ``out_dir/report/index.html`` from ``out_dir/results/*.json`` and return its path.
+
+    ``assignment`` names the assignment of results written before results recorded it; a
+    folder mixing assignments raises ``AssignmentMismatch``."""
+    results = load_results(out_dir)
+    spec = spec_for_results(results, assignment, where=str(out_dir))
+    html = render_report(results, lang, spec)
     return write_text_atomic(Path(out_dir) / "report" / "index.html", html)

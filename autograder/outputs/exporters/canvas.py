@@ -15,7 +15,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from autograder.outputs.exporters.base import Exporter, fmt_points, write_csv
+from autograder.outputs.exporters.base import Exporter, write_csv
+from autograder.outputs.texts import format_points
 from autograder.results import StudentResult
 
 ID_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -36,22 +37,23 @@ son URL) pour que Canvas ne crée pas de nouvelle colonne.
 class CanvasExporter(Exporter):
     name = "canvas"
 
-    def __init__(self, *, lang: str = "fr", roster: Path | str | None = None,
-                 assignment_name: str = "td_keras_mlp", assignment_id: str | None = None):
-        super().__init__(lang=lang)
+    def __init__(self, *, lang: str = "fr", spec, roster: Path | str | None = None,
+                 assignment_name: str | None = None, assignment_id: str | None = None):
+        super().__init__(lang=lang, spec=spec)
         self.roster = load_roster(Path(roster)) if roster else {}
-        self.title = f"{assignment_name} ({assignment_id})" if assignment_id else assignment_name
+        name = assignment_name or spec.title_in(self.lang) or spec.name
+        self.title = f"{name} ({assignment_id})" if assignment_id else name
 
     def export(self, results: list[StudentResult], *, out_dir: Path, dest: Path) -> list[Path]:
         max_score = max((r.max_score for r in results), default=20)
-        rows = [ID_COLUMNS + [self.title], ["    Points Possible", "", "", "", "", fmt_points(max_score)]]
+        rows = [ID_COLUMNS + [self.title], ["    Points Possible", "", "", "", "", format_points(max_score, "en")]]
         for result in results:
             ids = self.canvas_ids(result)
             if not (ids["ID"] or ids["SIS User ID"] or ids["SIS Login ID"]):
                 self.warn(f"{result.student}: no Canvas id (give a roster), left out",
                           f"{result.student} : pas d'identifiant Canvas (donner un roster), ignoré")
                 continue
-            grade = "" if result.status == "crashed" else fmt_points(result.score)
+            grade = "" if result.status == "crashed" else format_points(result.score, "en")
             rows.append([ids[c] for c in ID_COLUMNS] + [grade])
         return [write_csv(dest / GRADES_CSV, rows), self.write_readme(dest, INSTRUCTIONS)]
 

@@ -18,20 +18,23 @@ import sys
 import zipfile
 from pathlib import Path
 
-from autograder.outputs.exporters.base import (STATUS_TEXT, Exporter, fmt_points, is_pending,
-                                       sorted_questions, write_csv)
-from autograder.results import CheckResult, QuestionResult, StudentResult, load_results, write_json_atomic
+from autograder.assignments import KIT_ROOT, AssignmentSpec
+from autograder.files import write_json_atomic
+from autograder.outputs.assignment import spec_for_results
+from autograder.outputs.exporters.base import Exporter, is_pending, write_csv
+from autograder.outputs.texts import format_points, ordered_questions, status_short
+from autograder.results import CheckResult, QuestionResult, StudentResult, load_results
 
-KIT_ROOT = Path(__file__).resolve().parents[3]
 ZIP_NAME = "gradescope_autograder.zip"
-ZIP_CONTENT = ("pyproject.toml", "README.md", "autograder", "source", "release")
+KIT_CONTENT = ("pyproject.toml", "README.md", "autograder")
+COURSE_IN_ZIP = "course"   # an assignment kept outside the kit ships as course/{assignments,source,release}/<name>
 SKIPPED = ("__pycache__", ".ipynb_checkpoints")
 TEXT = {
-    "fr": {"question": "Question {n}", "checks": "{passed}/{total} vérifications réussies.",
+    "fr": {"question": "Question {n} – {title}", "checks": "{passed}/{total} vérifications réussies.",
            "pending": "{points} pt à corriger à la main.", "by_hand": "Corrigé à la main.",
            "status": "Correction : {status}.", "none": "Le correcteur n'a produit aucun résultat : "
            "prévenez votre enseignant·e."},
-    "en": {"question": "Question {n}", "checks": "{passed}/{total} checks passed.",
+    "en": {"question": "Question {n} – {title}", "checks": "{passed}/{total} checks passed.",
            "pending": "{points} pt to be graded by hand.", "by_hand": "Graded by hand.",
            "status": "Grading: {status}.", "none": "The grader produced no result: "
            "tell your teacher."},
@@ -51,8 +54,8 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -uo pipefail
 export PATH=/autograder/venv/bin:$PATH
 cd /autograder/source
-rm -rf /tmp/out
-python -m autograder grade /autograder/submission --out /tmp/out --quiet
+{course_env}rm -rf /tmp/out
+python -m autograder grade /autograder/submission --out /tmp/out --quiet --assignment {assignment}
 mkdir -p /autograder/results
 python -m autograder.outputs.exporters.gradescope /tmp/out /autograder/results/results.json
 """
@@ -66,35 +69,41 @@ results/<étudiant>.json montrent ce que chaque étudiant·e recevrait.
 """
 
 
-def to_gradescope_results(result: StudentResult, lang: str | None = None) -> dict:
-    """Gradescope's results.json for one graded submission."""
+def to_gradescope_results(result: StudentResult, lang: str | None = None,
+                          spec: AssignmentSpec | None = None) -> dict:
+    """Gradescope's results.json for one graded submission (``spec``: the result's assignment)."""
     lang = lang if lang in TEXT else (result.lang if result.lang in TEXT else "fr")
+    spec = spec or spec_for_results([result], where=result.student)
     tests = []
-    for number, (qid, question) in enumerate(sorted_questions(result), start=1):
-        tests.append(_summary_test(qid, number, question, lang))
+    qids = ordered_questions(result.questions, spec.questions)
+    for number, qid in enumerate(qids, start=1):
+        question = result.questions[qid]
+        title = spec.question_title(qid, lang) if qid in spec.questions else qid
+        tests.append(_summary_test(qid, number, title, question, lang))
         tests += [_check_test(qid, f"{number}.{k}", check, lang)
                   for k, check in enumerate(question.checks, start=1)]
-    status = STATUS_TEXT[lang].get(result.status, result.status)
     return {
         "score": round(result.score, 4),
         "execution_time": int(round(result.elapsed_s)),
-        "output": "\n".join([TEXT[lang]["status"].format(status=status), *result.messages]),
+        "output": "\n".join([TEXT[lang]["status"].format(status=status_short(result.status, lang)),
+                             *result.messages]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
-        "extra_data": {"student": result.student, "status": result.status},
+        "extra_data": {"student": result.student, "status": result.status,
+                       "assignment": spec.name},
     }
 
 
-def _summary_test(qid: str, number: int, question: QuestionResult, lang: str) -> dict:
+def _summary_test(qid: str, number: int, title: str, question: QuestionResult, lang: str) -> dict:
     graded = [c for c in question.checks if not is_pending(c)]
     passed = sum(1 for c in graded if c.passed)
     output = [TEXT[lang]["checks"].format(passed=passed, total=len(graded))]
     pending = sum(c.max_points for c in question.checks if is_pending(c))
     if pending:
-        output.append(TEXT[lang]["pending"].format(points=fmt_points(pending)))
+        output.append(TEXT[lang]["pending"].format(points=format_points(pending, "en")))
     test = {
-        "name": TEXT[lang]["question"].format(n=number), "number": str(number),
+        "name": TEXT[lang]["question"].format(n=number, title=title), "number": str(number),
         "score": question.score, "max_score": question.max_score,
         "output": " ".join(output), "tags": [qid, "summary"], "visibility": "visible",
     }
@@ -122,26 +131,41 @@ def no_result(lang: str = "fr") -> dict:
             "stdout_visibility": "hidden", "tests": []}
 
 
-def build_autograder_zip(path: Path, *, kit_root: Path = KIT_ROOT) -> Path:
-    """setup.sh, run_autograder (executable) and the kit's sources, at the root of the zip."""
+def build_autograder_zip(path: Path, spec: AssignmentSpec, *, kit_root: Path = KIT_ROOT) -> Path:
+    """setup.sh, run_autograder (executable), the kit's sources and the assignment's plugin,
+    source and release, at the root of the zip (under ``course/`` for a course kept outside
+    the kit, which run_autograder then names in AUTOGRADER_COURSE_ROOT)."""
+    kit_root = Path(kit_root)
+    plugin_dir = Path(spec.package_dir).resolve() if spec.package_dir else None
+    in_kit = plugin_dir is None or plugin_dir.parent == (kit_root / "autograder" / "assignments").resolve()
+    prefix = "" if in_kit else f"{COURSE_IN_ZIP}/"
+    trees = [(kit_root / name, name) for name in KIT_CONTENT]
+    trees += [(spec.source_dir(), f"{prefix}source/{spec.name}"),
+              (spec.release_dir(), f"{prefix}release/{spec.name}")]
+    if not in_kit:
+        trees.append((plugin_dir, f"{prefix}assignments/{spec.name}"))
+    course_env = "" if in_kit else f"export AUTOGRADER_COURSE_ROOT=/autograder/source/{COURSE_IN_ZIP}\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         _add_text(zf, "setup.sh", SETUP_SH, 0o755)
-        _add_text(zf, "run_autograder", RUN_AUTOGRADER, 0o755)
-        for file in _kit_files(kit_root):
-            _add_text(zf, file.relative_to(kit_root).as_posix(), file.read_bytes(), 0o644)
+        _add_text(zf, "run_autograder", RUN_AUTOGRADER.format(course_env=course_env, assignment=spec.name),
+                  0o755)
+        for top, name in trees:
+            for file in _tree_files(top):
+                relative = file.relative_to(top).as_posix() if top.is_dir() else ""
+                _add_text(zf, f"{name}/{relative}".rstrip("/"), file.read_bytes(), 0o644)
         if not (kit_root / "README.md").is_file():   # pyproject.toml names it: pip needs it
             _add_text(zf, "README.md", "Keras autograder kit\n", 0o644)
     return path
 
 
-def _kit_files(kit_root: Path) -> list[Path]:
-    files = []
-    for name in ZIP_CONTENT:
-        top = kit_root / name
-        candidates = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
-        files += [f for f in candidates if f.is_file() and not _skipped(f.relative_to(kit_root))]
-    return files
+def _tree_files(top: Path) -> list[Path]:
+    """``top`` itself when it is a file, else its files (caches and hidden files skipped)."""
+    if top.is_file():
+        return [top]
+    if not top.is_dir():
+        return []
+    return [f for f in sorted(top.rglob("*")) if f.is_file() and not _skipped(f.relative_to(top))]
 
 
 def _skipped(relative: Path) -> bool:
@@ -161,13 +185,14 @@ class GradescopeExporter(Exporter):
     name = "gradescope"
 
     def export(self, results: list[StudentResult], *, out_dir: Path, dest: Path) -> list[Path]:
-        written = [build_autograder_zip(dest / ZIP_NAME)]
+        written = [build_autograder_zip(dest / ZIP_NAME, self.spec)]
         for result in results:
             path = dest / "results" / f"{result.student}.json"
-            write_json_atomic(path, to_gradescope_results(result, self.lang))
+            write_json_atomic(path, to_gradescope_results(result, self.lang, self.spec))
             written.append(path)
         summary = [["student", "score", "max_score", "status"]] + [
-            [r.student, fmt_points(r.score), fmt_points(r.max_score), r.status] for r in results]
+            [r.student, format_points(r.score, "en"), format_points(r.max_score, "en"), r.status]
+            for r in results]
         written.append(write_csv(dest / "scores.csv", summary))
         return written + [self.write_readme(dest, INSTRUCTIONS)]
 

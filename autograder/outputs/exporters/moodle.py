@@ -28,7 +28,8 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from autograder.outputs.exporters.base import Exporter, fmt_points, grade_comment, write_csv
+from autograder.outputs.exporters.base import Exporter, write_csv
+from autograder.outputs.texts import format_points
 from autograder.results import StudentResult
 
 HEADERS = {
@@ -41,7 +42,6 @@ HEADERS = {
 }
 PARTICIPANT = {"en": "Participant ", "fr": "Participant"}
 YES = {"en": "Yes", "fr": "Oui"}
-DECIMAL = {"en": ".", "fr": ","}
 WORKSHEET = "moodle_grading_worksheet.csv"
 FEEDBACK_ZIP = "moodle_feedback_files.zip"
 INSTRUCTIONS = """
@@ -78,8 +78,7 @@ class MoodleExporter(Exporter):
         return written + [self.write_readme(dest, INSTRUCTIONS)]
 
     def worksheet_row(self, result: StudentResult, pid: str, graded_at: str) -> list[str]:
-        decimal = DECIMAL[self.lang]
-        grade = fmt_points(result.score, decimal=decimal, places=2)
+        grade = format_points(result.score, self.lang, places=2)   # Moodle's unformat_float
         if result.status == "crashed":   # the grader failed: leave the grade to the teacher
             grade = ""
             self.warn(f"{result.student}: grader error, grade left empty",
@@ -87,8 +86,8 @@ class MoodleExporter(Exporter):
         return [
             f"{PARTICIPANT[self.lang]}{pid}", result.identity.get("full_name", result.student),
             result.identity.get("email", ""), "", grade,
-            fmt_points(result.max_score, decimal=decimal, places=2), YES[self.lang], "",
-            graded_at, grade_comment(result, self.lang),
+            format_points(result.max_score, self.lang, places=2), YES[self.lang], "",
+            graded_at, self.grade_comment(result),
         ]
 
     def write_feedback_zip(self, feedback: list[tuple[StudentResult, str]], out_dir: Path,

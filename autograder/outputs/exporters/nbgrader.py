@@ -1,10 +1,12 @@
 """nbgrader: automatic scores into the course gradebook, plus an ``nbgrader export``-style CSV.
 
-For each student, the grade of the autograded cell ``<q>_tests`` of notebook ``td_keras_mlp``
-gets ``auto_score`` = the points of that question's automatic checks (scaled to the cell's
-points if they differ) and ``needs_manual_grade = False``. Manual cells (``q1_answer``,
-``q3_answer``…) are left alone: the teacher grades them in formgrader, and nbgrader adds
-those ``manual_score`` to the total (``nbgrader export`` then gives the final grades).
+The nbgrader assignment is the one the results grade (its name is the folder
+``source/<assignment>/``), its notebook the single notebook of that folder. For each student,
+the grade of the autograded cell ``<question id>_tests`` gets ``auto_score`` = the points of
+that question's automatic checks (scaled to the cell's points if they differ) and
+``needs_manual_grade = False``. Manual cells (the assignment's manual checks) are left alone:
+the teacher grades them in formgrader, and nbgrader adds those ``manual_score`` to the total
+(``nbgrader export`` then gives the final grades).
 Existing students keep their names; a missing student or submission is created.
 
 The gradebook must already know the assignment (``nbgrader generate_assignment`` writes its
@@ -16,10 +18,11 @@ import re
 import warnings
 from pathlib import Path
 
-from autograder.outputs.exporters.base import Exporter, fmt_points, is_manual, sorted_questions, write_csv
-from autograder.results import StudentResult
+from autograder.assignments import AssignmentSpec, course_root as kit_course_root
+from autograder.outputs.exporters.base import Exporter, write_csv
+from autograder.outputs.texts import format_points
+from autograder.results import QuestionResult, StudentResult
 
-KIT_ROOT = Path(__file__).resolve().parents[3]
 CSV_NAME = "nbgrader_grades.csv"
 CSV_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
                "email", "raw_score", "late_submission_penalty", "score", "max_score"]
@@ -37,14 +40,13 @@ cellules manuelles dans formgrader, puis `nbgrader export` donne les notes final
 class NbgraderExporter(Exporter):
     name = "nbgrader"
 
-    def __init__(self, *, lang: str = "fr", course_root: Path | str | None = None,
-                 db_url: str | None = None, assignment: str = "td_keras_mlp",
-                 notebook: str | None = None, course_id: str | None = None):
-        super().__init__(lang=lang)
+    def __init__(self, *, lang: str = "fr", spec: AssignmentSpec, course_root: Path | str | None = None,
+                 db_url: str | None = None, notebook: str | None = None, course_id: str | None = None):
+        super().__init__(lang=lang, spec=spec)
         self.course_root = Path(course_root) if course_root else default_course_root()
         self.db_url = db_url or f"sqlite:///{(self.course_root / 'gradebook.db').resolve()}"
-        self.assignment = assignment
-        self.notebook = notebook or assignment
+        self.assignment = spec.name
+        self.notebook = notebook or notebook_name(spec)
         self.course_id = course_id or read_course_id(self.course_root)
 
     def export(self, results: list[StudentResult], *, out_dir: Path, dest: Path) -> list[Path]:
@@ -62,10 +64,10 @@ class NbgraderExporter(Exporter):
 
     def csv_row(self, result: StudentResult) -> list[str]:
         first, last = split_name(result.identity.get("full_name", ""))
-        score = fmt_points(result.score)
+        score = format_points(result.score, "en")
         return [self.assignment, "", result.identity.get("timestamp", ""), student_id(result),
                 last, first, result.identity.get("email", ""), score, "0", score,
-                fmt_points(result.max_score)]
+                format_points(result.max_score, "en")]
 
     def import_scores(self, results: list[StudentResult]) -> bool:
         """Write the automatic scores; False (with a warning) when the gradebook is unusable."""
@@ -104,8 +106,9 @@ class NbgraderExporter(Exporter):
             with warnings.catch_warnings():   # nbgrader's own add_submission trips SQLAlchemy
                 warnings.simplefilter("ignore", SAWarning)
                 gb.add_submission(self.assignment, sid)
-        for qid, question in sorted_questions(result):
-            self.set_auto_score(gb, sid, f"{qid}_tests", question)
+        for qid, question in self.sorted_questions(result):
+            if any(not self.is_manual(c) for c in question.checks):   # a question graded by hand only has no test cell
+                self.set_auto_score(gb, sid, f"{qid}_tests", question)
         gb.db.commit()
 
     def set_auto_score(self, gb, sid: str, cell: str, question) -> None:
@@ -118,12 +121,13 @@ class NbgraderExporter(Exporter):
             self.warn(f"{sid}: no grade cell {cell} in the gradebook",
                       f"{sid} : pas de cellule notée {cell} dans le gradebook")
             return
-        grade.auto_score = auto_score(question, cell_max)
+        grade.auto_score = auto_score(question, cell_max, self.is_manual)
         grade.needs_manual_grade = False
 
 
-def auto_score(question, cell_max: float) -> float:
-    """Points of the automatic checks, scaled to the cell's points when the totals differ."""
+def auto_score(question: QuestionResult, cell_max: float, is_manual) -> float:
+    """Points of the automatic checks (those ``is_manual`` rejects), scaled to the cell's
+    points when the totals differ."""
     auto = [c for c in question.checks if not is_manual(c)]
     got, possible = sum(c.points for c in auto), sum(c.max_points for c in auto)
     if possible <= 0:
@@ -142,9 +146,20 @@ def split_name(full_name: str) -> tuple[str, str]:
     return (words[0], " ".join(words[1:])) if words else ("", "")
 
 
+def notebook_name(spec: AssignmentSpec) -> str:
+    """The notebook of the assignment (the single .ipynb of its source, else of its release,
+    folder), as nbgrader names it; the assignment's name when there is not exactly one."""
+    for folder in (spec.source_dir(), spec.release_dir()):
+        notebooks = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+        if len(notebooks) == 1:
+            return notebooks[0].stem
+    return spec.name
+
+
 def default_course_root() -> Path:
-    """The current folder when it holds nbgrader_config.py, else the kit's root."""
-    return Path.cwd() if (Path.cwd() / "nbgrader_config.py").is_file() else KIT_ROOT
+    """The current folder when it holds nbgrader_config.py, else the course root (the kit,
+    unless AUTOGRADER_COURSE_ROOT)."""
+    return Path.cwd() if (Path.cwd() / "nbgrader_config.py").is_file() else kit_course_root()
 
 
 def read_course_id(course_root: Path) -> str:
