@@ -76,16 +76,23 @@ def _forget_source(secret: str) -> None:
 
 
 def _payload(names: list[str]) -> dict:
+    """The emitter's payload: ``facts_of`` the contract names of the kernel's namespace."""
+    return facts_of(_captured["namespace"], names)
+
+
+def facts_of(namespace: dict, names: list[str]) -> dict:
     """Facts of ``names``, the fit / evaluate / predict / file records, the relations between the
     data those calls saw and the contract arrays, and the Keras attributes the notebook redefined."""
-    namespace, changes = _captured["namespace"], _changes()
+    changes = _changes()
     with _originals_in_place(changes):
         values = {n: describe(namespace[n]) if n in namespace else {"kind": "missing"} for n in names}
-    fits, calls = _captured["records"](private=True), _captured["calls"](private=True)
+    records, calls, files = (_captured.get("records", recorder.records), _captured.get("calls", recorder.calls),
+                             _captured.get("files", recorder.file_events))
+    fits, calls = records(private=True), calls(private=True)
     relate_data(namespace, names, values, fits, calls)
     tampered = sorted(f"{cls.__module__.split('.')[0]}.{cls.__qualname__}.{name}" for cls, name, _, _ in changes)
-    return {"values": values, "fits": fits, "calls": calls, "files": _captured["files"](),
-            "fast": _captured["is_fast"](), "tampered": tampered[:20]}
+    return {"values": values, "fits": fits, "calls": calls, "files": files(),
+            "fast": _captured.get("is_fast", recorder.is_fast)(), "tampered": tampered[:20]}
 
 
 def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict], calls: list[dict]) -> None:
