@@ -100,6 +100,7 @@ from autograder.checks.keras_checks import (
 )
 from autograder.checks.messages import (
     CheckFailed,
+    Localized,
     UnknownMessageKey,
     known_keys,
     message,

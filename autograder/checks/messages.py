@@ -290,9 +290,19 @@ def lookup(key: str) -> dict[str, str]:
     return entry
 
 
+class Localized(dict):
+    """A message parameter with one text per language (``Localized(fr=..., en=...)``): the
+    message takes the text of its own language, so ``CheckFailed.text(lang)`` stays in one language."""
+
+    def __init__(self, fr: str, en: str):
+        super().__init__(fr=fr, en=en)
+
+
 def message(key: str, lang: str | None = None, **params) -> str:
     entry = lookup(key)
-    return entry.get(lang or current_lang(), entry["fr"]).format(**params)
+    lang = lang if lang in LANGS else current_lang()
+    values = {k: v[lang] if isinstance(v, Localized) else v for k, v in params.items()}
+    return entry.get(lang, entry["fr"]).format(**values)
 
 
 class CheckFailed(AssertionError):

@@ -31,7 +31,10 @@ that one is linear (``Conv2D`` → ``BatchNormalization`` → ``ReLU`` is a ``Co
 
 When the stack does not fit, the failure names where it departs: the layer number, the layer
 found there and what the pattern accepts there (or that the model ends too early, or has a
-layer too many), in French or English, with a summary of the student's stack.
+layer too many), in French or English, with a summary of the student's stack. The position is
+the furthest one any reading of the pattern reached; when that is the end of the model but a
+layer of an expected class had other facts on the way (``Dense(10, sigmoid)``), that layer is
+named instead.
 """
 from __future__ import annotations
 
@@ -40,7 +43,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from autograder.checks.facts import LayerFacts, ModelFacts, canonical_class, normalize_activation
-from autograder.checks.messages import CheckFailed, current_lang
+from autograder.checks.messages import CheckFailed, Localized, current_lang
 
 ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "PReLU")
 DROPOUT_LAYERS = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
@@ -146,6 +149,8 @@ class L(Pattern):
             yield pos + 1
         else:
             trace.fail(pos, self)
+            if pos < len(layers) and self.classes and layers[pos].cls in self.classes:
+                trace.near_miss(pos, self)   # the right class with other facts
 
     def describe(self, lang: str) -> str:
         if self.label is not None:
@@ -249,12 +254,19 @@ class _Trace:
 
     def __init__(self):
         self.pos, self.expected = -1, []
+        self.near_pos, self.near = -1, []
 
     def fail(self, pos: int, what: Pattern) -> None:
         if pos > self.pos:
             self.pos, self.expected = pos, [what]
         elif pos == self.pos and all(what is not e for e in self.expected):
             self.expected.append(what)
+
+    def near_miss(self, pos: int, what: Pattern) -> None:
+        if pos > self.near_pos:
+            self.near_pos, self.near = pos, [what]
+        elif pos == self.near_pos and all(what is not e for e in self.near):
+            self.near.append(what)
 
 
 @dataclass
@@ -302,6 +314,10 @@ def departure(layers: list[LayerFacts], pattern) -> Departure | None:
             return None
         trace.fail(end, _END)
     position = max(trace.pos, 0)
+    if position >= len(layers) and trace.near_pos >= 0:
+        # the model "ends early" only because a layer of the right class, with other facts
+        # (Dense(10, sigmoid) for Dense(10, softmax)), was taken by a repetition: name that one
+        return Departure(trace.near_pos, layers[trace.near_pos], trace.near)
     found = layers[position] if position < len(layers) else None
     return Departure(position, found, trace.expected)
 
@@ -337,21 +353,25 @@ def expect_layers(model: ModelFacts, pattern, *, fold: bool = True,
     """The model's layers (as read, see :func:`read_layers`) when they match ``pattern``; else
     ``CheckFailed`` naming the layer where they depart (``pattern_layer``), or that the model
     ends too early (``pattern_end``) or goes on (``pattern_extra``)."""
-    lang = current_lang()
     layers = read_layers(model, fold=fold, ignore=ignore)
     where = departure(layers, pattern)
     if where is None:
         return layers
     expected_layers = [e for e in where.expected if e is not _END]
-    expected = _word("or", lang).join(e.describe(lang) for e in expected_layers)
-    stack = stack_text(layers, lang)
+
+    def expected_in(lang: str) -> str:
+        text = _word("or", lang).join(e.describe(lang) for e in expected_layers)
+        if expected_layers and any(e is _END for e in where.expected):
+            text += _word("or", lang) + _word("end", lang)
+        return text
+
+    expected = Localized(fr=expected_in("fr"), en=expected_in("en"))
+    stack = Localized(fr=stack_text(layers, "fr"), en=stack_text(layers, "en"))
     if where.found is None:
         raise CheckFailed("pattern_end", name=model.name, count=len(layers), expected=expected, stack=stack)
     if not expected_layers:
         raise CheckFailed("pattern_extra", name=model.name, position=where.position + 1,
                           found=layer_text(where.found), stack=stack)
-    if any(e is _END for e in where.expected):
-        expected += _word("or", lang) + _word("end", lang)
     raise CheckFailed("pattern_layer", name=model.name, position=where.position + 1,
                       found=layer_text(where.found), expected=expected, stack=stack)
 
