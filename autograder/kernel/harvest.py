@@ -5,13 +5,42 @@ under a per-run random name; the grader calls it in a cell after every student c
 a kernel that dies later still leaves the facts of everything built before. The payload is
 sent as a display output of a private MIME type; the grader reads it only from its own cells.
 
+The payload (``facts_of``)::
+
+    {"values": {name: facts},            # one per contract name ({"kind": "missing"} if unbound)
+     "fits":  [fit record],              # every Model.fit call, in order (see recorder)
+     "calls": [evaluate / predict record],
+     "files": [save / save_weights / load_weights / load_model / application record],
+     "fast": bool, "tampered": ["keras.Layer.get_config", ...]}
+
+* a model: ``{"kind": "model", "id", "class", "built", "input_shape": [None, 28, 28, 1] (whole),
+  "output_shape", "layers": [layer], "n_params", "count_params", "trainable_params", "compiled",
+  "loss", "optimizer", "iterations"}``;
+* a layer (any Keras layer): ``{"class" (its Keras class; "custom_class" for a student's
+  subclass), "name", the usual config values lifted to the top when the layer has them (units,
+  filters, kernel_size, strides, padding, pool_size, dilation_rate, data_format, rate, stddev,
+  return_sequences, target_shape, input_dim, output_dim, axis, ...), "activation" (a name; the
+  activation layers ReLU/Softmax/LeakyReLU/ELU/PReLU say theirs), "kernel_regularizer" /
+  "bias_regularizer" / "activity_regularizer" / any "*_regularizer": {"class", "l1", "l2"},
+  "config": {other plain config values}, "weights": [shapes], "n_params", "input_shape",
+  "output_shape"}``; a nested model used as a layer also has ``"layers"`` (nested, not
+  flattened: ``ModelFacts.flat_layers()`` flattens); a wrapper (Bidirectional, TimeDistributed)
+  has ``"layer"``, its inner layer;
+* an array: ``{"kind": "array", "shape", "dtype", "finite", "min", "max", "one_hot",
+  "fingerprint"}``; a history, a dict, a scalar: as before;
+* every fingerprint (contract arrays, and the ``data`` of the fit / evaluate / predict
+  records) is ``{"shape", "dtype", "rows", "row_size", "checksum", "matches": {contract name:
+  {"relation": "same" | "subset" | "overlap", "fraction"}}}`` (see ``fingerprint``): facts of
+  which data each call saw, computed here from row samples that never leave the kernel.
+
 The kernel belongs to the student, so this module protects itself against the cheap tricks:
 its functions keep the builtins of install time, the IPython and numpy functions it calls are
 captured at install time, and Keras attributes are read through the recorder's snapshot of the
-Keras classes (a notebook that redefines ``count_params``, ``layers`` or ``weights`` on a Keras
-class or a subclass does not change the facts; the redefinitions are reported as
-``tampered``). A notebook that hooks IPython's own machinery could still forge the payload:
-see the security model in README.
+Keras classes (every class of ``keras.layers``, ``keras.regularizers``, ``keras.optimizers``,
+``keras.initializers``, the models, History, Variable: a notebook that redefines
+``count_params``, ``get_config``, ``layers`` or ``weights`` on a Keras class or a subclass does
+not change the facts; the redefinitions are reported as ``tampered``). A notebook that hooks
+IPython's own machinery could still forge the payload: see the security model in README.
 """
 from __future__ import annotations
 
