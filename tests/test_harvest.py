@@ -191,10 +191,11 @@ def test_saves_loads_and_applications_are_recorded(keras, tmp_path):
     keras.models.load_model(path)
     other = keras.Sequential([keras.Input((4,)), L.Dense(2)])
     other.save_weights(str(tmp_path / "elsewhere.weights.h5"))
-    keras.applications.MobileNetV2(weights=None, input_shape=(32, 32, 3), classes=10)
+    keras.applications.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
     events = recorder.file_events()[start:]
     assert [e["kind"] for e in events] == ["save", "save_weights", "load_model", "save_weights", "application"]
-    assert events[0]["path"] == path and events[2]["path"] == path and events[4]["weights"] is None
+    assert events[0]["path"] == path and events[2]["path"] == path
+    assert events[4]["name"] == "VGG16" and events[4]["weights"] is None and events[4]["completed"]
     sub = Submission({"values": {}, "files": events})
     expect_no_pretrained_weights(sub)   # reloading a file the notebook wrote, an application without weights
     outside = tmp_path / "outside.weights.h5"
@@ -205,6 +206,10 @@ def test_saves_loads_and_applications_are_recorded(keras, tmp_path):
     with pytest.raises(Exception) as error:
         expect_no_pretrained_weights(sub)
     assert "outside.weights.h5" in str(error.value)
+    with pytest.raises(ValueError):   # refused by Keras (too small for the weights), recorded all the same
+        keras.applications.VGG16(weights="imagenet", include_top=False, input_shape=(8, 8, 3))
+    imagenet = recorder.file_events()[-1]
+    assert imagenet["kind"] == "application" and imagenet["weights"] == "imagenet" and not imagenet["completed"]
 
 
 def test_fingerprints_survive_reshape_and_dtype_and_see_subsets():
