@@ -328,3 +328,60 @@ def test_parameter_count_relations_between_two_models():
     assert expect_param_ratio(cnn, wide, high=0.5) < 0.5
     with pytest.raises(CheckFailed):
         expect_param_ratio(wide, cnn, high=2)
+
+
+def cnn_model(model_id, filters=(32, 64), optimizer="adam", dense=()):
+    layers = []
+    for f in filters:
+        layers += [{"class": "Conv2D", "filters": f, "kernel_size": [3, 3], "activation": "relu", "weights": []},
+                   {"class": "MaxPooling2D", "pool_size": [2, 2], "weights": []}]
+    layers.append({"class": "Flatten", "weights": []})
+    layers += [{"class": "Dense", "units": u, "activation": "relu", "weights": []} for u in dense]
+    layers.append({"class": "Dense", "units": 10, "activation": "softmax", "weights": []})
+    return {"kind": "model", "id": model_id, "class": "Sequential", "input_shape": [None, 28, 28, 1], "layers": layers,
+            "n_params": 1000 * model_id, "compiled": True, "loss": "categorical_crossentropy", "optimizer": optimizer}
+
+
+def test_architectures_ignore_the_optimizer_and_the_way_activations_are_written():
+    from autograder.checks import expect_distinct_architectures, expect_same_architecture, same_architecture
+
+    relu_layer = cnn_model(5)
+    relu_layer["layers"][0] = {**relu_layer["layers"][0], "activation": "linear"}
+    relu_layer["layers"].insert(1, {"class": "ReLU", "activation": "relu", "weights": []})
+    sub = Submission({"values": {"a": cnn_model(1), "b": cnn_model(2, optimizer="sgd"), "c": cnn_model(3, (16,)),
+                                 "d": cnn_model(4, dense=(64,)), "e": relu_layer}})
+    a, b, c, d, e = (sub.model(n) for n in "abcde")
+    assert same_architecture(a, b) and same_architecture(a, e) and not same_architecture(a, c)
+    assert expect_distinct_architectures({"a": a, "c": c, "d": d}, at_least=3, what="`selection`") == 3
+    with pytest.raises(CheckFailed) as error:
+        expect_distinct_architectures({"a": a, "b": b, "c": c, "d": d}, at_least=4, what="`selection`")
+    assert error.value.key == "architectures_not_distinct" and "'a', 'b'" in error.value.text("fr")
+    with pytest.raises(CheckFailed) as error:
+        expect_same_architecture(c, a)
+    assert "Conv2D(16, 3×3, relu)" in error.value.text("en") and "Conv2D(64, 3×3, relu)" in error.value.text("en")
+
+
+def test_same_fit_settings_names_the_setting_that_differs():
+    from autograder.checks import FitFacts, expect_same_fit_settings
+
+    base = fit(1, 11, split=0.2, epochs=10)
+    fits = {"small": FitFacts.from_dict(base), "big": FitFacts.from_dict({**base, "model_id": 2})}
+    assert expect_same_fit_settings(fits) == {"epochs": 10, "validation": "split", "validation_percent": 20}
+    fits["deep"] = FitFacts.from_dict({**base, "epochs": 20})
+    with pytest.raises(CheckFailed) as error:
+        expect_same_fit_settings(fits)
+    assert error.value.params["setting"] == "epochs" and "deep" in error.value.text("fr")
+
+
+def test_a_reported_accuracy_must_be_an_evaluate_result():
+    from autograder.checks import CallFacts, expect_reported_result
+
+    evaluate = CallFacts.from_dict({"kind": "evaluate", "model_id": 1, "completed": True, "result": [0.31, 0.9125]})
+    predict = CallFacts.from_dict({"kind": "predict", "model_id": 1, "completed": True, "output_shape": [10, 10]})
+    assert expect_reported_result("test_acc", 0.9125, [evaluate]) is evaluate
+    assert expect_reported_result("test_acc", 0.97, [predict]) is None   # from predictions: cannot be checked
+    with pytest.raises(CheckFailed) as error:
+        expect_reported_result("test_acc", 0.97, [evaluate])
+    assert error.value.key == "reported_not_computed" and "0.9125" in error.value.text("fr")
+    with pytest.raises(CheckFailed):
+        expect_reported_result("test_acc", "0.97", [evaluate])

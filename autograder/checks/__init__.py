@@ -48,11 +48,16 @@ naming a test set or a wrong share of the training data when given ``train`` / `
 :func:`expect_dropout`.
 
 **Relations between models** (``relations.py``): :func:`expect_params_near` (e.g. within
-±10 % of another model's parameters), :func:`expect_param_ratio`, :func:`param_gap_pct`.
+±10 % of another model's parameters), :func:`expect_param_ratio`, :func:`param_gap_pct`;
+architectures (layers as read, optimizer and epochs aside): :func:`architecture`,
+:func:`same_architecture`, :func:`expect_same_architecture`, :func:`distinct_architectures`,
+:func:`expect_distinct_architectures`.
 
 **Which data each call saw** (``data.py``; ``train`` / ``test`` are contract names of input
 arrays): :func:`expect_validation_from_training`, :func:`expect_not_test_set`,
-:func:`expect_trained_on`, :func:`expect_evaluated_on`, :func:`saw_test_set`; fingerprints in
+:func:`expect_trained_on`, :func:`expect_evaluated_on`, :func:`saw_test_set`; several fits
+trained alike: :func:`fit_settings`, :func:`expect_same_fit_settings`; a reported number that is
+an ``evaluate`` result: :func:`expect_reported_result`; fingerprints in
 :class:`ArrayUse` (``is_``, ``within``, ``overlaps``, ``same_data_as``). **Weights from
 elsewhere**: :func:`expect_no_pretrained_weights`, :func:`pretrained_events` (an application
 with weights, or a load of a file the notebook did not write itself).
@@ -67,8 +72,11 @@ from autograder.checks.data import (
     expect_evaluated_on,
     expect_no_pretrained_weights,
     expect_not_test_set,
+    expect_reported_result,
+    expect_same_fit_settings,
     expect_trained_on,
     expect_validation_from_training,
+    fit_settings,
     pretrained_events,
     saw_test_set,
 )
@@ -128,6 +136,15 @@ from autograder.checks.patterns import (
     zero_or_more,
 )
 from autograder.checks.registry import CheckSpec, check, checks_of
-from autograder.checks.relations import expect_param_ratio, expect_params_near, param_gap_pct
+from autograder.checks.relations import (
+    architecture,
+    distinct_architectures,
+    expect_distinct_architectures,
+    expect_param_ratio,
+    expect_params_near,
+    expect_same_architecture,
+    param_gap_pct,
+    same_architecture,
+)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -125,3 +125,46 @@ def expect_no_pretrained_weights(sub: Submission) -> None:
                               weights=event.weights)
         path = (event.path or "?").rsplit("/", 1)[-1]
         raise CheckFailed("pretrained_file", path=path)
+
+
+# ----------------------------------------------------------------------------- several fits
+def fit_settings(fit: FitFacts) -> dict:
+    """How a model was trained, to compare fits: epochs, batch size, validation scheme."""
+    source = fit.validation_source or ("split" if fit.validation_split else "data" if fit.validation_rows else "none")
+    return {"epochs": fit.epochs, "batch_size": fit.batch_size, "validation": source,
+            "validation_percent": round(fit.validation_fraction * 100)}
+
+
+def expect_same_fit_settings(fits: dict[str, FitFacts], *, keys: tuple[str, ...] = ("epochs", "validation",
+                                                                                   "validation_percent")) -> dict:
+    """Every fit (label -> fit) was trained with the same ``keys`` of :func:`fit_settings` as the
+    first one; returns those settings."""
+    items = list(fits.items())
+    if not items:
+        return {}
+    first_label, first = items[0][0], fit_settings(items[0][1])
+    for label, fit in items[1:]:
+        settings = fit_settings(fit)
+        for key in keys:
+            if settings[key] != first[key]:
+                raise CheckFailed("fit_settings_differ", what=label, other=first_label, setting=key,
+                                  actual=settings[key], expected=first[key])
+    return {k: first[k] for k in keys}
+
+
+# ----------------------------------------------------------------------------- reported results
+def expect_reported_result(name: str, value, calls: list[CallFacts], *, rel_tol: float = 1e-4) -> CallFacts | None:
+    """A number the notebook reports (``test_acc = model.evaluate(...)[1]``) is one of the numbers
+    returned by ``calls`` (the ``evaluate`` calls that count, e.g. from :func:`expect_evaluated_on`);
+    returns the matching call. When those calls are only ``predict`` calls the number cannot be
+    checked (an accuracy computed from predictions) and None is returned."""
+    evaluations = [c for c in calls if c.kind == "evaluate"]
+    if not evaluations:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CheckFailed("reported_not_number", name=name, actual=repr(value)[:60])
+    for call in evaluations:
+        if any(abs(float(value) - v) <= rel_tol * max(1.0, abs(v)) for v in call.values()):
+            return call
+    results = "; ".join(", ".join(f"{v:.4g}" for v in call.values()) for call in evaluations[-3:])
+    raise CheckFailed("reported_not_computed", name=name, actual=value, results=results)

@@ -193,6 +193,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "`{name}` a {actual} paramètres, soit {ratio:.2f} fois les {target} de `{reference}` ; on attend entre {low:g} et {high:g} fois.",
         "en": "`{name}` has {actual} parameters, {ratio:.2f} times the {target} of `{reference}`; expected between {low:g} and {high:g} times.",
     },
+    "architecture_differs": {
+        "fr": "`{name}` n'a pas l'architecture de `{reference}` : {stack} au lieu de {reference_stack}.",
+        "en": "`{name}` does not have the architecture of `{reference}`: {stack} instead of {reference_stack}.",
+    },
+    "architectures_not_distinct": {
+        "fr": "{what} ne compte que {count} architecture(s) différente(s) pour {candidates} modèle(s) ; on en attend au moins {expected} (changer l'optimiseur, les époques ou les poids ne change pas l'architecture ; identiques : {same}).",
+        "en": "{what} has only {count} different architecture(s) for {candidates} model(s); at least {expected} are expected (another optimizer, epochs or weights do not make another architecture; identical: {same}).",
+    },
     # --- which data each call saw (data.py)
     "trained_on_test": {
         "fr": "{what} a été entraîné sur le jeu de test (`{test}`) : le jeu de test ne sert qu'à l'évaluation finale.",
@@ -229,6 +237,18 @@ CATALOG: dict[str, dict[str, str]] = {
     "other_data": {
         "fr": "d'autres données",
         "en": "other data",
+    },
+    "fit_settings_differ": {
+        "fr": "{what} n'a pas été entraîné comme {other} : {setting} vaut {actual!r} au lieu de {expected!r} ; entraînez-les tous de la même façon pour pouvoir les comparer.",
+        "en": "{what} was not trained like {other}: {setting} is {actual!r} instead of {expected!r}; train them all the same way so that they can be compared.",
+    },
+    "reported_not_number": {
+        "fr": "`{name}` devrait être un nombre (le résultat de evaluate), pas {actual}.",
+        "en": "`{name}` should be a number (the result of evaluate), not {actual}.",
+    },
+    "reported_not_computed": {
+        "fr": "`{name}` vaut {actual} ; ce n'est aucun des résultats de evaluate sur ces données ({results}) : calculez-le dans le carnet au lieu de le recopier.",
+        "en": "`{name}` is {actual}; it is none of the results of evaluate on those data ({results}): compute it in the notebook instead of typing it in.",
     },
     # --- weights from elsewhere (data.py)
     "pretrained_application": {
