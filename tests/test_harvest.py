@@ -125,6 +125,7 @@ def test_monkeypatched_keras_methods_do_not_change_the_facts(keras):
             return {"units": 999, "activation": "softmax"}
 
     forged_model = keras.Sequential([keras.Input((4,)), Forged(3, activation="relu"), L.Dense(2)])
+    forged_model.layers[-1].get_config = lambda: {"units": 7}   # on the instance itself
     try:
         keras.layers.Dense.get_config = lambda self: {"units": 512, "kernel_size": [9, 9]}
         keras.layers.Layer.count_params = lambda self: 1
@@ -142,7 +143,8 @@ def test_monkeypatched_keras_methods_do_not_change_the_facts(keras):
     strip = lambda facts: [{k: v for k, v in layer.items() if k != "name"} for layer in facts["layers"]]
     assert strip(after) == strip(before)
     assert forged["layers"][0]["units"] == 3 and forged["layers"][0]["custom_class"] == "Forged"
-    assert "kernel_size" not in forged["layers"][0]
+    assert "kernel_size" not in forged["layers"][0] and forged["layers"][0]["use_bias"] is True
+    assert forged["layers"][1]["units"] == 2 and forged["layers"][1]["activation"] == "linear"
 
 
 def test_fit_evaluate_predict_records_say_which_data_they_saw(keras, tmp_path):

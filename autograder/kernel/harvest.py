@@ -249,6 +249,23 @@ def _attr(obj, name: str, default=None):
     return getattr(obj, name, default) if not snapshot else default
 
 
+def _method(obj, name: str):
+    """``obj.name`` for a method: the Keras class's function as captured, bound to ``obj``; an
+    attribute the notebook set on the instance itself is ignored. None when there is none."""
+    snapshot = recorder.originals().get("classes", {})
+    cls = _type(obj)
+    for klass in cls.__mro__[:-1]:
+        attrs = snapshot.get(klass)
+        if attrs is None:
+            if not klass.__module__.startswith(_LIBRARIES):
+                continue
+            attrs = vars(klass)
+        if name in attrs:
+            found = attrs[name]
+            return found.__get__(obj, cls) if hasattr(_type(found), "__get__") else found
+    return None
+
+
 def _is_descriptor(value) -> bool:
     return hasattr(_type(value), "__get__")
 
@@ -437,7 +454,7 @@ def _describe_layer_unsafe(layer, orig, depth: int) -> dict:
 def _config(layer) -> dict:
     """The layer's own ``get_config()`` (the Keras one, as captured), {} when it cannot say."""
     try:
-        get_config = _attr(layer, "get_config")
+        get_config = _method(layer, "get_config")
         config = get_config() if get_config is not None else {}
         return config if _is_a(config, dict) else {}
     except Exception:
