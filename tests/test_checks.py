@@ -385,3 +385,11 @@ def test_a_reported_accuracy_must_be_an_evaluate_result():
     assert error.value.key == "reported_not_computed" and "0.9125" in error.value.text("fr")
     with pytest.raises(CheckFailed):
         expect_reported_result("test_acc", "0.97", [evaluate])
+
+
+def test_wrong_kind_message_is_in_one_language():
+    sub = Submission({"values": {"model_x": {"kind": "array", "shape": [3], "dtype": "float32"}}})
+    with pytest.raises(CheckFailed) as error:
+        sub.model("model_x")
+    assert error.value.text("en") == "`model_x` should be a Keras model, but it is a numpy array."
+    assert "un modèle Keras" in error.value.text("fr") and "un tableau numpy" in error.value.text("fr")

@@ -397,11 +397,11 @@ class Submission:
 
     def _expect_kind(self, name: str, value: dict, kind: str) -> dict:
         if value.get("kind") != kind:
-            from autograder.checks.messages import current_lang
+            from autograder.checks.messages import Localized
 
-            lang = current_lang()
-            actual = KIND_NAMES.get(value.get("kind"), {}).get(lang) or _describe_other(value)
-            raise CheckFailed("wrong_kind", name=name, expected=KIND_NAMES[kind][lang], actual=actual)
+            known = KIND_NAMES.get(value.get("kind"))
+            actual = Localized(**known) if known else _describe_other(value)
+            raise CheckFailed("wrong_kind", name=name, expected=Localized(**KIND_NAMES[kind]), actual=actual)
         return value
 
     # -- typed access
