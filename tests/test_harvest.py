@@ -237,3 +237,39 @@ def test_fingerprint_of_a_full_mnist_sized_array_is_cheap():
         fingerprint.fingerprint(big)
         timings.append(time.process_time() - start)
     assert min(timings) < 0.15, timings
+
+
+@pytest.mark.slow
+def test_kernel_payload_holds_calls_files_and_data_relations(tmp_path):
+    """Through a real kernel and the grader's emitter: the facts the checks read."""
+    import nbformat
+
+    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+
+    cells = [
+        "import numpy as np, keras\n"
+        "rng = np.random.default_rng(0)\n"
+        "X_train = rng.random((200, 784), dtype=np.float32); y_train = np.eye(10)[rng.integers(0, 10, 200)]\n"
+        "X_test = rng.random((50, 784), dtype=np.float32); y_test = np.eye(10)[rng.integers(0, 10, 50)]\n"
+        "X_train_img, X_test_img = X_train.reshape(-1, 28, 28, 1), X_test.reshape(-1, 28, 28, 1)",
+        "model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(2, 3, activation='relu'),\n"
+        "                          keras.layers.MaxPool2D(), keras.layers.Flatten(), keras.layers.Dense(10, activation='softmax')])\n"
+        "model.compile('adam', 'categorical_crossentropy', metrics=['accuracy'])\n"
+        "history = model.fit(X_train_img, y_train, epochs=3, validation_data=(X_test_img, y_test), verbose=0)\n"
+        "test_acc = model.evaluate(X_test_img, y_test, verbose=0)[1]\n"
+        "model.save('best.keras'); best = keras.models.load_model('best.keras')",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    env = kernel_env(workdir=tmp_path, data_source="offline", threads=1)
+    names = ["X_train", "X_test_img", "model", "history", "test_acc", "best"]
+    execution = run_notebook(nb, workdir=tmp_path, names=names, fast=True, limits=Limits(), env=env)
+    assert not execution.cell_errors, execution.cell_errors
+    sub = Submission(execution.harvest)
+    model = sub.model("model")
+    assert model.input_shape == [None, 28, 28, 1] and [l.cls for l in model.flat_layers()][:2] == ["Conv2D", "MaxPooling2D"]
+    fit = sub.history("history").fit
+    assert fit.x.is_("X_train") and fit.validation_x.is_("X_test_img") and fit.validation_source == "data"
+    (evaluate,) = model.evaluations
+    assert evaluate.x.is_("X_test_img") and sub.scalar("test_acc") in evaluate.values()
+    assert [e.kind for e in sub.files] == ["save", "load_model"] and sub.files[1].model_id == sub.raw("best")["id"]
+    expect_no_pretrained_weights(sub)
