@@ -16,9 +16,9 @@ lines::
               any_of("Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"),
               zero_or_more("Dense"), L("Dense", units=10, activation="softmax"))
 
-    @check("q2", points=2)
-    def test_q2_structure(sub):
-        expect_layers(sub.model("model_cnn"), CNN)
+    @check("structure", points=2)
+    def test_structure(sub):
+        expect_layers(sub.model("cnn"), CNN)
 
 ``sub`` is a :class:`Submission`; every ``expect_*`` returns the facts it checked or raises
 :class:`CheckFailed` with a message in the student's terms (French by default, English with

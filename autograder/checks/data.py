@@ -3,11 +3,11 @@
 The harvest fingerprints the arrays of every ``fit``, ``evaluate`` and ``predict`` call and
 relates their rows to the contract arrays (see :class:`ArrayUse`): these expectations turn
 those facts into verdicts. ``train`` and ``test`` name contract arrays of *inputs* (e.g.
-``("X_train", "X_train_img")``): label arrays have too few distinct rows to tell sets apart.
+``("train_inputs", "train_images")``): label arrays have too few distinct rows to tell sets apart.
 
-    fit = expect_history_of(sub.history("history_cnn"), what="`history_cnn`")
-    expect_validation_from_training(fit, what="`model_cnn`", train=("X_train_img",), test=("X_test_img",))
-    expect_evaluated_on(sub, sub.model("best_cnn"), ("X_test_img",))
+    fit = expect_history_of(sub.history("history"), what="`history`")
+    expect_validation_from_training(fit, what="`cnn`", train=("train_inputs",), test=("test_inputs",))
+    expect_evaluated_on(sub, sub.model("best"), ("test_inputs",))
     expect_no_pretrained_weights(sub)
 
 A fit whose data could not be fingerprinted (a ``tf.data`` dataset, a generator) passes the
@@ -24,7 +24,7 @@ def _names(names) -> str:
 
 
 def _labelled(use: ArrayUse | None, label: ArrayUse | None, names: tuple[str, ...]) -> str | None:
-    """The contract name(s) an input array is (``X_test``, or ``X_test/y_test`` with its labels)."""
+    """The contract name(s) an input array is (``test_inputs``, or ``test_inputs/test_labels`` with its labels)."""
     if use is None:
         return None
     name = use.within(*names)

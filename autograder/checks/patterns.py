@@ -12,7 +12,7 @@ A pattern is built from layer predicates and combinators::
         zero_or_more("Dense"),
         L("Dense", units=10, activation="softmax"),
     )
-    expect_layers(sub.model("model_cnn"), CNN)
+    expect_layers(sub.model("cnn"), CNN)
 
 * ``L(*classes, **facts)`` matches one layer: one of ``classes`` (aliases accepted:
   ``MaxPool2D`` is ``MaxPooling2D``; none = any class) whose facts equal the given values

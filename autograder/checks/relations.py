@@ -1,6 +1,6 @@
 """Relations between two of the student's models (parameter counts).
 
-    expect_params_near(sub.model("model_fc"), sub.model("best_cnn"), tolerance_pct=10)
+    expect_params_near(sub.model("dense_net"), sub.model("cnn"), tolerance_pct=10)
     expect_param_ratio(sub.model("small"), sub.model("big"), high=0.5)   # at most half the size
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A fingerprint says *which data* a call saw without keeping the data: each row of an array
 (its values in C order, whatever the array's shape beyond the first axis) is projected on
 ``K`` fixed random directions. The projections of all rows are one matrix product (about
-25 ms for a 60000 x 784 float32 array on one core, computed in chunks so no big temporary
+25 ms for a float32 array of 60000 rows of 28 x 28 values on one core, computed in chunks so no big temporary
 is made), from which come:
 
 * a **checksum** (the sum of the projections over the rows): equal for the same rows in any
