@@ -5,11 +5,13 @@ the student's kernel; they never see the student's code or objects. An instructo
 hidden checks of an assignment (``autograder/assignments/<name>/hidden_checks.py``) in a few
 lines::
 
-    from autograder.checks import (L, any_of, check, expect_layers, expect_loss, one_or_more,
+    from autograder.checks import (CheckFailed, L, any_of, check, expect_layers, one_or_more,
                                    optional, register_messages, seq, zero_or_more)
-    from .messages import MESSAGES          # {"<name>.key": {"fr": ..., "en": ...}}
 
-    register_messages(MESSAGES, owner="<name>")
+    register_messages({      # this assignment's own messages, both languages, keys prefixed
+        "<name>.too_deep": {"fr": "`{name}` a {count} blocs ; la question en demande au plus 3.",
+                            "en": "`{name}` has {count} blocks; the question asks for 3 at most."},
+    }, owner="<name>")
 
     CNN = seq(one_or_more(L("Conv2D", activation="relu"),
                           optional(any_of("BatchNormalization", "Dropout")), L("MaxPooling2D")),
@@ -18,7 +20,10 @@ lines::
 
     @check("structure", points=2)
     def test_structure(sub):
-        expect_layers(sub.model("cnn"), CNN)
+        layers = expect_layers(sub.model("cnn"), CNN)
+        blocks = sum(layer.cls == "MaxPooling2D" for layer in layers)
+        if blocks > 3:
+            raise CheckFailed("<name>.too_deep", name="cnn", count=blocks)
 
 ``sub`` is a :class:`Submission`; every ``expect_*`` returns the facts it checked or raises
 :class:`CheckFailed` with a message in the student's terms (French by default, English with
