@@ -393,3 +393,14 @@ def test_wrong_kind_message_is_in_one_language():
         sub.model("model_x")
     assert error.value.text("en") == "`model_x` should be a Keras model, but it is a numpy array."
     assert "un modèle Keras" in error.value.text("fr") and "un tableau numpy" in error.value.text("fr")
+
+
+def test_a_callback_loading_an_outside_file_during_fit_is_seen():
+    from autograder.checks import pretrained_events
+
+    sub = data_submission(files=[
+        {"kind": "application", "index": 0, "completed": True, "name": "VGG16", "weights": "imagenet"},
+        {"kind": "load_weights", "index": 1, "completed": True, "path": "/k/vgg16.h5", "via": "application"},
+        {"kind": "load_weights", "index": 2, "completed": True, "path": "/data/w.h5", "via": "fit"},
+    ])
+    assert [(e.kind, e.index) for e in pretrained_events(sub.files)] == [("application", 0), ("load_weights", 2)]

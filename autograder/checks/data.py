@@ -102,6 +102,9 @@ def expect_evaluated_on(sub: Submission, model: ModelFacts, arrays: tuple[str, .
     raise CheckFailed("evaluated_elsewhere", name=model.name, actual=actual, expected=expected)
 
 
+NESTED_IN = ("application", "load_model", "load_weights")   # loads these calls make themselves
+
+
 def pretrained_events(files: list[FileEvent]) -> list[FileEvent]:
     """Pre-trained weights: an application built with weights, or weights / a model loaded from
     a file this notebook had not written before (saving then reloading is fine)."""
@@ -112,7 +115,8 @@ def pretrained_events(files: list[FileEvent]) -> list[FileEvent]:
             written.add(event.path)
         elif event.kind == "application" and event.weights not in (None, "None"):
             found.append(event)
-        elif event.kind in ("load_weights", "load_model") and event.via is None and event.path not in written:
+        elif event.kind in ("load_weights", "load_model") and event.via not in NESTED_IN \
+                and event.path not in written:
             found.append(event)
     return found
 

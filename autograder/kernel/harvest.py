@@ -176,9 +176,8 @@ def _row_index(value):
 def _probe(array) -> bytes:
     """A few values of an array, to tell an array changed in place from the one cached."""
     try:
-        flat = array.reshape(-1)
-        step = max(1, flat.shape[0] // 61)
-        return flat[::step][:64].tobytes()
+        size = int(array.size)
+        return array.flat[0:size:max(1, size // 61)][:64].tobytes()   # no copy of the whole array
     except Exception:
         return b""
 
