@@ -22,11 +22,16 @@ evaluates on the first few batches only (``Model.evaluate`` returns the same kin
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
-This is the one deliberate patch of a foreign attribute in the kit; it is kept small. Before
-any student code can touch Keras, the originals the harvest relies on are captured here: the
-functions it calls and a snapshot of the attributes of the Keras classes it reads (a notebook
-that redefines ``keras.Model.count_params`` or ``Layer.weights`` changes nothing for the
-harvest). The log itself lives in a closure, not in a module attribute.
+These wrappers (``Model.fit``, ``evaluate``, ``predict``, ``save``, ``save_weights``,
+``load_weights``, ``load_model`` and the ``keras.applications`` constructors, replaced in every
+loaded Keras module that names them) are the only patches of foreign attributes in the kit;
+each calls the original unchanged (fast mode aside) and never lets a recording error reach the
+student. Before any student code can touch Keras, the originals the harvest relies on are
+captured here: the functions it calls and a snapshot of the attributes of the Keras classes it
+reads (every class of ``keras.layers``, ``keras.regularizers``, ``keras.optimizers``,
+``keras.initializers``, the models, History, Variable, KerasTensor: a notebook that redefines
+``keras.Model.count_params``, ``Layer.get_config`` or ``Layer.weights`` changes nothing for the
+harvest). The logs live in closures and private lists, not in public module attributes.
 """
 from __future__ import annotations
 
