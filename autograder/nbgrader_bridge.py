@@ -19,9 +19,7 @@ from autograder.kernel import harvest, recorder
 def hidden_score(question: str, namespace: dict, assignment: str = "td_keras_mlp") -> float:
     spec = load_assignment(assignment)
     recorder.install(fast=False)  # no-op when nbgrader's exec_lines already installed it
-    payload = {"values": {n: harvest.describe(namespace[n]) if n in namespace else {"kind": "missing"}
-                          for n in spec.contract_names},
-               "fits": recorder.records()}
+    payload = harvest.facts_of(namespace, spec.contract_names)
     sub, score = Submission(payload), 0.0
     for check_spec in checks_of(spec.hidden_checks_module(), question):
         try:

@@ -1,18 +1,102 @@
-"""Reusable checks for Keras assignments.
+"""The check library: reusable expectations over the harvested facts of a submission.
 
-An instructor writes the hidden checks of a new assignment in a few lines::
+Hidden checks are pytest tests run in a clean process over the JSON facts the harvest made in
+the student's kernel; they never see the student's code or objects. An instructor writes the
+hidden checks of an assignment (``autograder/assignments/<name>/hidden_checks.py``) in a few
+lines::
 
-    from autograder.checks import check, expect_architecture, expect_trained, Dense
+    from autograder.checks import (CheckFailed, L, any_of, check, expect_layers, one_or_more,
+                                   optional, register_messages, seq, zero_or_more)
 
-    @check("q2", points=1.5)
-    def test_q2_architecture(sub):
-        model = sub.model("model_q2")
-        expect_architecture(model, input_dim=784, hidden=[], output=Dense(10, "softmax"))
+    register_messages({      # this assignment's own messages, both languages, keys prefixed
+        "<name>.too_deep": {"fr": "`{name}` a {count} blocs ; la question en demande au plus 3.",
+                            "en": "`{name}` has {count} blocks; the question asks for 3 at most."},
+    }, owner="<name>")
 
-``sub`` is a :class:`Submission` built from the harvested artifact; every ``expect_*`` raises
-:class:`CheckFailed` with a message in the student's terms (French or English).
+    CNN = seq(one_or_more(L("Conv2D", activation="relu"),
+                          optional(any_of("BatchNormalization", "Dropout")), L("MaxPooling2D")),
+              any_of("Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"),
+              zero_or_more("Dense"), L("Dense", units=10, activation="softmax"))
+
+    @check("structure", points=2)
+    def test_structure(sub):
+        layers = expect_layers(sub.model("cnn"), CNN)
+        blocks = sum(layer.cls == "MaxPooling2D" for layer in layers)
+        if blocks > 3:
+            raise CheckFailed("<name>.too_deep", name="cnn", count=blocks)
+
+``sub`` is a :class:`Submission`; every ``expect_*`` returns the facts it checked or raises
+:class:`CheckFailed` with a message in the student's terms (French by default, English with
+``AUTOGRADER_LANG=en``). A check worth points of a question is a function ``test_*(sub)``
+decorated with :func:`check`.
+
+**Reading the facts** (``facts.py``): ``sub.model(name)`` → :class:`ModelFacts` (``layers``,
+``flat_layers()``, ``stack()``, ``input_shape``, ``output_shape``, ``n_params``, ``fits``,
+``calls``), each layer a :class:`LayerFacts` (``cls``, ``units``, ``filters``, ``kernel_size``,
+``strides``, ``padding``, ``pool_size``, ``activation``, ``rate``, ``regularizers``, ``n_params``,
+shapes, ``get(key)`` for any other config value); ``sub.history(name)`` → :class:`HistoryFacts`
+with the :class:`FitFacts` of the call that returned it; ``sub.array(name)``, ``sub.scalar(name)``,
+``sub.dict(name)``; ``sub.fits``, ``sub.calls`` (:class:`CallFacts` of ``evaluate`` / ``predict``)
+and ``sub.files`` (:class:`FileEvent`: saves, loads, ``keras.applications``).
+
+**Layer structure** (``patterns.py``): :class:`L` (one layer: classes with aliases, facts,
+:class:`one_of`, predicates), :func:`seq`, :func:`any_of`, :func:`optional`, :func:`one_or_more`,
+:func:`zero_or_more`, :func:`repeat`, :data:`ANY`; :func:`expect_layers` (the failure says where
+the stack departs: layer number, layer found, what is expected there); :func:`read_layers`,
+:func:`count_layers`, :func:`layer_text`. Dense-only networks: :func:`expect_architecture`
+(input size, hidden widths and activations, output), :func:`dense_params`.
+
+**Training and compilation** (``keras_checks.py``): :func:`expect_loss`, :func:`expect_trained`,
+:func:`expect_epochs`, :func:`expect_history_of`, :func:`expect_validation` (share held out,
+naming a test set or a wrong share of the training data when given ``train`` / ``test``),
+:func:`expect_param_count`, :func:`expect_regularizer_everywhere`, :func:`expect_no_regularizer`,
+:func:`expect_dropout`.
+
+**Relations between models** (``relations.py``): :func:`expect_params_near` (e.g. within
+±10 % of another model's parameters), :func:`expect_param_ratio`, :func:`param_gap_pct`;
+architectures (layers as read, optimizer and epochs aside): :func:`architecture`,
+:func:`same_architecture`, :func:`expect_same_architecture`, :func:`distinct_architectures`,
+:func:`expect_distinct_architectures`.
+
+**Which data each call saw** (``data.py``; ``train`` / ``test`` are contract names of input
+arrays): :func:`expect_validation_from_training`, :func:`expect_not_test_set`,
+:func:`expect_trained_on`, :func:`expect_evaluated_on`, :func:`saw_test_set`; several fits
+trained alike: :func:`fit_settings`, :func:`expect_same_fit_settings`; a reported number that is
+an ``evaluate`` result: :func:`expect_reported_result`; fingerprints in
+:class:`ArrayUse` (``is_``, ``within``, ``overlaps``, ``same_data_as``). **Weights from
+elsewhere**: :func:`expect_no_pretrained_weights`, :func:`pretrained_events` (an application
+with weights, or a load of a file the notebook did not write itself).
+
+**Messages** (``messages.py``): the generic ``CATALOG`` names no assignment; an assignment
+registers its own keys with :func:`register_messages` (both languages required, keys prefixed
+with its name) and rewords generic failures with :func:`reworded`. ``CheckFailed`` with a key no
+catalog holds raises :class:`UnknownMessageKey` at once (and the test suite checks every key
+used by every assignment).
 """
-from autograder.checks.facts import ArrayFacts, FitFacts, HistoryFacts, LayerFacts, ModelFacts, Submission
+from autograder.checks.data import (
+    expect_evaluated_on,
+    expect_no_pretrained_weights,
+    expect_not_test_set,
+    expect_reported_result,
+    expect_same_fit_settings,
+    expect_trained_on,
+    expect_validation_from_training,
+    fit_settings,
+    pretrained_events,
+    saw_test_set,
+)
+from autograder.checks.facts import (
+    ArrayFacts,
+    ArrayUse,
+    CallFacts,
+    FileEvent,
+    FitFacts,
+    HistoryFacts,
+    LayerFacts,
+    ModelFacts,
+    Submission,
+    canonical_class,
+)
 from autograder.checks.keras_checks import (
     Dense,
     dense_params,
@@ -27,7 +111,45 @@ from autograder.checks.keras_checks import (
     expect_trained,
     expect_validation,
 )
-from autograder.checks.messages import CheckFailed, message
+from autograder.checks.messages import (
+    CheckFailed,
+    Localized,
+    UnknownMessageKey,
+    known_keys,
+    message,
+    register_messages,
+    reworded,
+)
+from autograder.checks.patterns import (
+    ANY,
+    DROPOUT_LAYERS,
+    GLOBAL_POOLING_1D,
+    GLOBAL_POOLING_2D,
+    NORMALIZATION_LAYERS,
+    L,
+    Pattern,
+    any_of,
+    count_layers,
+    expect_layers,
+    layer_text,
+    one_of,
+    one_or_more,
+    optional,
+    read_layers,
+    repeat,
+    seq,
+    zero_or_more,
+)
 from autograder.checks.registry import CheckSpec, check, checks_of
+from autograder.checks.relations import (
+    architecture,
+    distinct_architectures,
+    expect_distinct_architectures,
+    expect_param_ratio,
+    expect_params_near,
+    expect_same_architecture,
+    param_gap_pct,
+    same_architecture,
+)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,9 +1,17 @@
 """Typed, normalized views of the harvested artifact (what the student's objects are).
 
 The harvest runs in the student's kernel and only describes objects; this module turns its
-JSON into dataclasses the checks can reason about: a model becomes a stack of Dense layers
-(an ``Activation`` layer after a linear Dense is folded into it), with the Dropout layers
-that follow each one and each layer's regularizer, whatever way the student wrote it.
+JSON into dataclasses the checks can reason about:
+
+* :class:`ModelFacts`: a model's layers (:class:`LayerFacts`, any Keras layer: class, units,
+  filters, kernel size, strides, padding, pool size, activation, rate, regularizers, shapes,
+  parameters, the rest of its config), ``flat_layers()`` (a nested model used as a layer is
+  replaced by its own layers, recursively) and ``stack()`` (the MLP view: Dense layers with
+  their effective activation and the Dropout layers that follow each one);
+* :class:`FitFacts` / :class:`CallFacts`: the recorded ``fit`` / ``evaluate`` / ``predict``
+  calls, with :class:`ArrayUse` facts saying which data each call saw (relations of its rows
+  with the contract arrays: ``same``, ``subset``, ``overlap``);
+* :class:`FileEvent`: saves, loads and ``keras.applications`` constructors.
 """
 from __future__ import annotations
 
@@ -15,6 +23,24 @@ from autograder.checks.messages import CheckFailed
 
 NEUTRAL_LAYERS = {"InputLayer", "Flatten", "Reshape"}  # no parameters, no effect on a flat input
 ACTIVATION_ALIASES = {"softmax_v2": "softmax", "relu6": "relu6", None: "linear", "": "linear"}
+
+# Keras class aliases (in Keras 3 they are the same classes, so the harvest reports the first
+# name; a check may use either): alias -> canonical name.
+CLASS_ALIASES = {
+    "MaxPool1D": "MaxPooling1D", "MaxPool2D": "MaxPooling2D", "MaxPool3D": "MaxPooling3D",
+    "AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D", "AvgPool3D": "AveragePooling3D",
+    "GlobalMaxPool1D": "GlobalMaxPooling1D", "GlobalMaxPool2D": "GlobalMaxPooling2D",
+    "GlobalMaxPool3D": "GlobalMaxPooling3D", "GlobalAvgPool1D": "GlobalAveragePooling1D",
+    "GlobalAvgPool2D": "GlobalAveragePooling2D", "GlobalAvgPool3D": "GlobalAveragePooling3D",
+    "Convolution1D": "Conv1D", "Convolution2D": "Conv2D", "Convolution3D": "Conv3D",
+    "Convolution2DTranspose": "Conv2DTranspose", "SeparableConvolution2D": "SeparableConv2D",
+    "DepthwiseConvolution2D": "DepthwiseConv2D",
+}
+
+
+def canonical_class(name: str) -> str:
+    """The canonical Keras class name of ``name`` (``MaxPool2D`` -> ``MaxPooling2D``)."""
+    return CLASS_ALIASES.get(name, name)
 
 KIND_NAMES = {
     "model": {"fr": "un modèle Keras", "en": "a Keras model"},
@@ -53,8 +79,15 @@ class Regularizer:
         return cls(cls=data.get("class", "?"), l1=float(data.get("l1") or 0), l2=float(data.get("l2") or 0))
 
 
+LAYER_FIELDS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "rate", "input_shape",
+                "output_shape", "n_params")
+
+
 @dataclass
 class LayerFacts:
+    """One harvested layer. Any other fact of the harvest (a config value such as ``axis`` or
+    ``return_sequences``) is read with :meth:`get`."""
+
     cls: str
     name: str = ""
     units: int | None = None
@@ -62,15 +95,46 @@ class LayerFacts:
     rate: float | None = None
     kernel_regularizer: Regularizer | None = None
     weights: list[list[int]] = field(default_factory=list)
+    filters: int | None = None
+    kernel_size: list | None = None
+    strides: list | None = None
+    padding: str | None = None
+    pool_size: list | None = None
+    input_shape: list | None = None
+    output_shape: list | None = None
+    n_params: int | None = None
+    regularizers: dict = field(default_factory=dict)      # "kernel" / "bias" / ... -> Regularizer
+    layers: list["LayerFacts"] = field(default_factory=list)   # a nested model's layers
+    inner: "LayerFacts | None" = None                      # a wrapper's layer (Bidirectional, TimeDistributed)
+    custom_class: str | None = None                        # a student's subclass of ``cls``
+    raw: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: dict) -> "LayerFacts":
+        regularizers = {key.removesuffix("_regularizer"): Regularizer.from_dict(value)
+                        for key, value in data.items() if key.endswith("_regularizer") and isinstance(value, dict)}
         return cls(
-            cls=data.get("class", "?"), name=data.get("name", ""), units=data.get("units"),
+            cls=canonical_class(data.get("class", "?")), name=data.get("name", ""), units=data.get("units"),
             activation=normalize_activation(data["activation"]) if "activation" in data else None,
             rate=data.get("rate"), kernel_regularizer=Regularizer.from_dict(data.get("kernel_regularizer")),
             weights=data.get("weights", []),
+            **{k: data.get(k) for k in LAYER_FIELDS if k not in ("units", "rate")},
+            regularizers={k: v for k, v in regularizers.items() if v is not None},
+            layers=[LayerFacts.from_dict(layer) for layer in data.get("layers", [])],
+            inner=LayerFacts.from_dict(data["layer"]) if isinstance(data.get("layer"), dict) else None,
+            custom_class=data.get("custom_class"), raw=data,
         )
+
+    def get(self, key: str, default=None):
+        """A fact of the harvest by name: a top-level fact, else a value of the layer's config."""
+        if key in self.raw:
+            return self.raw[key]
+        return self.raw.get("config", {}).get(key, default)
+
+    @property
+    def is_model(self) -> bool:
+        """A nested model used as a layer."""
+        return "layers" in self.raw
 
 
 @dataclass
@@ -85,6 +149,57 @@ class DenseUnit:
 
 
 @dataclass
+class ArrayUse:
+    """One array a Keras call saw (``x``, ``y``, ``validation_x`` ...): its shape and how its
+    rows relate to the contract arrays (``matches``: name -> ``{"relation": "same" | "subset" |
+    "overlap", "fraction": share of sampled rows found}``). ``same`` means the same rows (in any
+    order, any shape with the same rows, any float dtype); label arrays have few distinct rows,
+    so reason on inputs."""
+
+    shape: list
+    dtype: str = "?"
+    rows: int | None = None
+    row_size: int | None = None
+    checksum: list | None = None
+    matches: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data) -> "ArrayUse | None":
+        if not isinstance(data, dict):
+            return None
+        return cls(shape=list(data.get("shape") or []), dtype=data.get("dtype", "?"), rows=data.get("rows"),
+                   row_size=data.get("row_size"), checksum=data.get("checksum"), matches=dict(data.get("matches") or {}))
+
+    def relation(self, name: str) -> str | None:
+        return (self.matches.get(name) or {}).get("relation")
+
+    def is_(self, *names: str) -> str | None:
+        """The first of ``names`` whose rows are exactly these rows."""
+        return next((n for n in names if self.relation(n) == "same"), None)
+
+    def within(self, *names: str) -> str | None:
+        """The first of ``names`` that holds all these rows (the same array or a part of it)."""
+        return next((n for n in names if self.relation(n) in ("same", "subset")), None)
+
+    def overlaps(self, *names: str) -> str | None:
+        """The first of ``names`` that shares rows with this array."""
+        return next((n for n in names if self.relation(n)), None)
+
+    def same_data_as(self, other: "ArrayUse | None", rel_tol: float = 1e-4) -> bool:
+        """Same rows as another recorded array (compared by their checksums)."""
+        if other is None or self.checksum is None or other.checksum is None:
+            return False
+        if (self.rows, self.row_size) != (other.rows, other.row_size):
+            return False
+        scale = sum(abs(v) for v in self.checksum + other.checksum) / (2 * len(self.checksum)) + 1e-12
+        return all(abs(a - b) <= rel_tol * scale for a, b in zip(self.checksum, other.checksum))
+
+
+def _uses(data) -> dict[str, ArrayUse]:
+    return {k: use for k, use in ((k, ArrayUse.from_dict(v)) for k, v in (data or {}).items()) if use is not None}
+
+
+@dataclass
 class FitFacts:
     model_id: int | None
     epochs: int | None
@@ -94,10 +209,19 @@ class FitFacts:
     x_rows: int | None
     completed: bool
     history_id: int | None
+    data: dict = field(default_factory=dict)          # "x", "y", "validation_x", "validation_y" -> ArrayUse
+    validation_source: str | None = None              # "none" | "split" | "data" | "dataset" | None (unknown)
+    validation_in_training_rows: float | None = None  # share of validation rows that are trained rows too
 
     @classmethod
     def from_dict(cls, data: dict) -> "FitFacts":
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+        validation = data.get("validation") or {}
+        return cls(model_id=data.get("model_id"), epochs=data.get("epochs"), batch_size=data.get("batch_size"),
+                   validation_split=float(data.get("validation_split") or 0.0),
+                   validation_rows=data.get("validation_rows"), x_rows=data.get("x_rows"),
+                   completed=bool(data.get("completed")), history_id=data.get("history_id"),
+                   data=_uses(data.get("data")), validation_source=validation.get("source"),
+                   validation_in_training_rows=validation.get("in_training_rows"))
 
     @property
     def validation_fraction(self) -> float:
@@ -106,6 +230,66 @@ class FitFacts:
         if self.validation_rows and self.x_rows:
             return self.validation_rows / (self.x_rows + self.validation_rows)
         return 0.0
+
+    @property
+    def x(self) -> ArrayUse | None:
+        return self.data.get("x")
+
+    @property
+    def validation_x(self) -> ArrayUse | None:
+        """The validation inputs: ``validation_data``'s, or the rows ``validation_split`` held out."""
+        return self.data.get("validation_x")
+
+
+@dataclass
+class CallFacts:
+    """A recorded ``evaluate`` or ``predict`` call of the notebook (not those made inside fit)."""
+
+    kind: str
+    model_id: int | None
+    completed: bool
+    data: dict = field(default_factory=dict)
+    result: object = None            # evaluate: what it returned (a float, a list or a dict of floats)
+    output_shape: list | None = None  # predict: the shape of its output
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CallFacts":
+        return cls(kind=data.get("kind", "?"), model_id=data.get("model_id"), completed=bool(data.get("completed")),
+                   data=_uses(data.get("data")), result=data.get("result"), output_shape=data.get("output_shape"))
+
+    @property
+    def x(self) -> ArrayUse | None:
+        return self.data.get("x")
+
+    def values(self) -> list[float]:
+        """The numbers ``evaluate`` returned (loss first, then the metrics)."""
+        result = self.result
+        if isinstance(result, dict):
+            result = list(result.values())
+        if not isinstance(result, list):
+            result = [result]
+        return [float(v) for v in result if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
+@dataclass
+class FileEvent:
+    """A save, a load or a ``keras.applications`` constructor, in call order."""
+
+    kind: str                  # "save" | "save_weights" | "load_weights" | "load_model" | "application"
+    index: int
+    completed: bool
+    path: str | None = None
+    model_id: int | None = None
+    name: str | None = None     # application: its constructor (``ResNet50``)
+    weights: str | None = None  # application: its ``weights`` argument (None: random initialization)
+    via: str | None = None      # the recorded call it happened in (e.g. an application loading its weights)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FileEvent":
+        values = {k: data.get(k) for k in cls.__dataclass_fields__}
+        values.update(kind=data.get("kind", "?"), index=int(data.get("index") or 0),
+                      completed=bool(data.get("completed")))
+        return cls(**values)
 
 
 @dataclass
@@ -120,6 +304,28 @@ class ModelFacts:
     loss: str | None
     iterations: int | None
     fits: list[FitFacts]
+    output_shape: list | None = None
+    trainable_params: int | None = None
+    calls: list[CallFacts] = field(default_factory=list)
+
+    def flat_layers(self, *, skip: tuple[str, ...] = ("InputLayer",)) -> list[LayerFacts]:
+        """The layers in order, a nested model replaced by its own layers (recursively), the
+        classes of ``skip`` left out."""
+        def flatten(layers):
+            for layer in layers:
+                if layer.is_model:
+                    yield from flatten(layer.layers)
+                elif layer.cls not in skip:
+                    yield layer
+        return list(flatten(self.layers))
+
+    @property
+    def evaluations(self) -> list[CallFacts]:
+        return [c for c in self.calls if c.kind == "evaluate"]
+
+    @property
+    def predictions(self) -> list[CallFacts]:
+        return [c for c in self.calls if c.kind == "predict"]
 
     @property
     def input_dim(self) -> int | None:
@@ -133,7 +339,7 @@ class ModelFacts:
     def stack(self) -> tuple[list[DenseUnit], list[float], list[str]]:
         """(dense units, input dropout rates, unexpected layer classes) of a plain MLP."""
         dense, input_dropout, unexpected = [], [], []
-        for layer in self.layers:
+        for layer in self.flat_layers(skip=()):
             if layer.cls == "Dense":
                 kernel = layer.weights[0] if layer.weights else None
                 dense.append(DenseUnit(layer.units, layer.activation or "linear",
@@ -166,6 +372,7 @@ class ArrayFacts:
     max: float | None = None
     finite: bool = True
     one_hot: bool | None = None
+    fingerprint: ArrayUse | None = None   # its rows, related to the other contract arrays
 
 
 class Submission:
@@ -174,6 +381,8 @@ class Submission:
     def __init__(self, payload: dict):
         self.values: dict = (payload or {}).get("values", {})
         self.fits = [FitFacts.from_dict(f) for f in (payload or {}).get("fits", [])]
+        self.calls = [CallFacts.from_dict(c) for c in (payload or {}).get("calls", [])]
+        self.files = [FileEvent.from_dict(f) for f in (payload or {}).get("files", [])]
 
     @classmethod
     def load(cls, path: Path) -> "Submission":
@@ -188,11 +397,11 @@ class Submission:
 
     def _expect_kind(self, name: str, value: dict, kind: str) -> dict:
         if value.get("kind") != kind:
-            from autograder.checks.messages import current_lang
+            from autograder.checks.messages import Localized
 
-            lang = current_lang()
-            actual = KIND_NAMES.get(value.get("kind"), {}).get(lang) or _describe_other(value)
-            raise CheckFailed("wrong_kind", name=name, expected=KIND_NAMES[kind][lang], actual=actual)
+            known = KIND_NAMES.get(value.get("kind"))
+            actual = Localized(**known) if known else _describe_other(value)
+            raise CheckFailed("wrong_kind", name=name, expected=Localized(**KIND_NAMES[kind]), actual=actual)
         return value
 
     # -- typed access
@@ -207,6 +416,8 @@ class Submission:
             n_params=int(data.get("n_params") or 0), compiled=bool(data.get("compiled")),
             loss=data.get("loss"), iterations=data.get("iterations"),
             fits=[f for f in self.fits if f.model_id == data["id"]],
+            output_shape=data.get("output_shape"), trainable_params=data.get("trainable_params"),
+            calls=[c for c in self.calls if c.model_id == data["id"]],
         )
 
     def history(self, name: str) -> HistoryFacts:
@@ -221,7 +432,7 @@ class Submission:
         data = self._expect_kind(name, self.raw(name), "array")
         return ArrayFacts(name=name, shape=list(data["shape"]), dtype=data.get("dtype", "?"),
                           min=data.get("min"), max=data.get("max"), finite=data.get("finite", True),
-                          one_hot=data.get("one_hot"))
+                          one_hot=data.get("one_hot"), fingerprint=ArrayUse.from_dict(data.get("fingerprint")))
 
     def dict(self, name: str) -> dict[str, dict]:
         return self._expect_kind(name, self.raw(name), "dict")["items"]

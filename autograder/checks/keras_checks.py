@@ -39,7 +39,7 @@ def expect_architecture(model: ModelFacts, *, input_dim: int, hidden: list[Dense
     if not allow_dropout and (input_dropout or any(u.dropout_after for u in dense)):
         raise CheckFailed("unexpected_layer", name=model.name, layer="Dropout")
     if model.input_dim is None:
-        raise CheckFailed("not_built", name=model.name)
+        raise CheckFailed("not_built", name=model.name, input_dim=input_dim)
     if model.input_dim != input_dim:
         raise CheckFailed("input_dim", name=model.name, actual=model.input_dim, expected=input_dim)
     fan_in = input_dim   # cross-check: each kernel joins the previous width to the declared units
@@ -92,12 +92,28 @@ def expect_epochs(model: ModelFacts, *, target: int, low: int, high: int) -> Fit
     raise CheckFailed("epochs", name=model.name, actual=fits[-1].epochs, target=target, low=low, high=high)
 
 
-def expect_validation(fit: FitFacts, *, what: str, split: float, tolerance: float = 0.02) -> None:
+def expect_validation(fit: FitFacts, *, what: str, split: float, tolerance: float = 0.02,
+                      train: tuple[str, ...] = (), test: tuple[str, ...] = ()) -> None:
+    """Validation on ``split`` of the training data (``validation_split``, or ``validation_data``
+    of that share). With the contract names of the training / test inputs (``train``, ``test``),
+    the message says what the validation data were: the test set, a share of the training
+    data of another size, or another set."""
     fraction = fit.validation_fraction
     percent = round(split * 100)
     if fraction <= 0:
         raise CheckFailed("no_validation", what=what, percent=percent, split=split)
+    held_out = fit.validation_x
+    if test and held_out is not None and held_out.within(*test):
+        name = held_out.within(*test)
+        label = fit.data.get("validation_y")
+        label_name = next((n for n in (label.matches if label else {}) if label.relation(n) == "same"), None)
+        raise CheckFailed("validated_on_test", what=what, test=f"{name}/{label_name}" if label_name else name,
+                          percent=percent, split=split)
     if abs(fraction - split) > tolerance and not fit.validation_split:
+        source = held_out.within(*train) if train and held_out is not None else None
+        if source:
+            raise CheckFailed("validation_split_of_training", what=what, train=source,
+                              actual_percent=round(fraction * 100), percent=percent, split=split)
         raise CheckFailed("validation_data_fraction", what=what, rows=fit.validation_rows,
                           actual_percent=round(fraction * 100), percent=percent, split=split)
     if abs(fraction - split) > tolerance:

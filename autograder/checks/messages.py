@@ -1,12 +1,18 @@
 """Student-facing messages of the checks, in French (default) and English.
 
-A failed check raises ``CheckFailed(key, **params)``; the text is looked up here in the
-language of the run. Messages describe what the student built and what is expected, never
-the code of the check.
+A failed check raises ``CheckFailed(key, **params)``; the text is looked up in the language of
+the run. Messages describe what the student built and what is expected, never the code of the
+check. ``CATALOG`` holds the generic messages of the check library: they name no assignment,
+question, contract variable or data set (those come in as parameters). An assignment adds its
+own keys with :func:`register_messages` (its hidden checks module calls it at import), and can
+give a generic failure its own wording with :func:`reworded`. A key that no catalog holds is
+an error at once (``UnknownMessageKey`` when the ``CheckFailed`` is built), never a silent
+generic text.
 """
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 LANG_ENV = "AUTOGRADER_LANG"
 
@@ -26,29 +32,25 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "`{name}` has shape {actual}; expected {expected}.",
     },
     "array_range": {
-        "fr": "les valeurs de `{name}` vont de {low:.3g} à {high:.3g} ; après la mise à l'échelle de prepare_… elles doivent être entre 0 et 1.",
-        "en": "the values of `{name}` range from {low:.3g} to {high:.3g}; after prepare_…'s scaling they must lie between 0 and 1.",
+        "fr": "les valeurs de `{name}` vont de {low:.3g} à {high:.3g} ; elles doivent être entre {expected_low:g} et {expected_high:g}.",
+        "en": "the values of `{name}` range from {low:.3g} to {high:.3g}; they must lie between {expected_low:g} and {expected_high:g}.",
     },
     "not_one_hot": {
-        "fr": "`{name}` n'est pas codé en one-hot (une seule valeur 1 par ligne) : utilisez les étiquettes renvoyées par prepare_mnist.",
-        "en": "`{name}` is not one-hot encoded (exactly one 1 per row): use the labels returned by prepare_mnist.",
+        "fr": "`{name}` n'est pas codé en one-hot (une seule valeur 1 par ligne).",
+        "en": "`{name}` is not one-hot encoded (exactly one 1 per row).",
     },
     "rows_mismatch": {
         "fr": "`{x}` a {x_rows} lignes mais `{y}` en a {y_rows} : les entrées et les cibles doivent correspondre.",
         "en": "`{x}` has {x_rows} rows but `{y}` has {y_rows}: inputs and targets must match.",
     },
-    "task_type": {
-        "fr": "`{name}` vaut {actual!r} ; relisez ce que prédit ce jeu de données (une classe parmi plusieurs, ou un nombre réel ?).",
-        "en": "`{name}` is {actual!r}; think again about what this dataset predicts (one class among several, or a real number?).",
-    },
     # --- architecture
     "not_built": {
-        "fr": "`{name}` n'a pas de taille d'entrée connue : déclarez l'entrée (keras.Input(shape=(784,)) ou input_dim=784) ou entraînez le modèle.",
-        "en": "`{name}` has no known input size: declare the input (keras.Input(shape=(784,)) or input_dim=784) or train the model.",
+        "fr": "`{name}` n'a pas de taille d'entrée connue : déclarez l'entrée (keras.Input(shape=({input_dim},)) ou input_dim={input_dim}) ou entraînez le modèle.",
+        "en": "`{name}` has no known input size: declare the input (keras.Input(shape=({input_dim},)) or input_dim={input_dim}) or train the model.",
     },
     "input_dim": {
-        "fr": "`{name}` attend {actual} valeurs en entrée ; les images aplaties en ont {expected}.",
-        "en": "`{name}` expects {actual} input values; the flattened images have {expected}.",
+        "fr": "`{name}` attend {actual} valeurs en entrée ; les données en ont {expected}.",
+        "en": "`{name}` expects {actual} input values; the data have {expected}.",
     },
     "hidden_count": {
         "fr": "`{name}` a {actual} couche(s) cachée(s) ; la question en demande {expected}.",
@@ -84,12 +86,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "`{name}` was never compiled: call {name}.compile(optimizer=..., loss=..., metrics=[\"accuracy\"]).",
     },
     "loss": {
-        "fr": "`{name}` est compilé avec la perte {actual!r} ; pour une classification multi-classes avec étiquettes one-hot on attend {expected!r}.",
-        "en": "`{name}` is compiled with the {actual!r} loss; multi-class classification with one-hot labels needs {expected!r}.",
+        "fr": "`{name}` est compilé avec la perte {actual!r} ; on attend {expected!r}.",
+        "en": "`{name}` is compiled with the {actual!r} loss; expected {expected!r}.",
     },
     "not_trained": {
-        "fr": "`{name}` n'a jamais été entraîné : appelez {name}.fit(X_train, y_train, ...).",
-        "en": "`{name}` was never trained: call {name}.fit(X_train, y_train, ...).",
+        "fr": "`{name}` n'a jamais été entraîné : appelez {name}.fit(...).",
+        "en": "`{name}` was never trained: call {name}.fit(...).",
     },
     "fit_failed": {
         "fr": "l'entraînement de `{name}` s'est arrêté sur une erreur : corrigez la cellule qui appelle fit.",
@@ -108,8 +110,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{what} was trained with {actual_percent}% of the data held out for validation; the question asks for {percent}% (validation_split={split}).",
     },
     "validation_data_fraction": {
-        "fr": "{what} a été validé sur validation_data, un jeu à part de {rows} lignes ({actual_percent} % du total : le jeu de test ?) ; la question demande de garder {percent} % des données d'apprentissage pour la validation (validation_split={split}).",
-        "en": "{what} was validated on validation_data, a separate set of {rows} rows ({actual_percent}% of the total: the test set?); the question asks to hold out {percent}% of the training data for validation (validation_split={split}).",
+        "fr": "{what} a été validé sur validation_data, un jeu à part de {rows} lignes ({actual_percent} % du total) ; la question demande de garder {percent} % des données d'apprentissage pour la validation (validation_split={split}).",
+        "en": "{what} was validated on validation_data, a separate set of {rows} rows ({actual_percent}% of the total); the question asks to hold out {percent}% of the training data for validation (validation_split={split}).",
+    },
+    "validation_split_of_training": {
+        "fr": "{what} a été validé sur validation_data, une part de {actual_percent} % coupée dans les données d'apprentissage (`{train}`) ; la question demande d'en garder {percent} % pour la validation (validation_split={split}).",
+        "en": "{what} was validated on validation_data, a {actual_percent}% share cut from the training data (`{train}`); the question asks to hold out {percent}% of it for validation (validation_split={split}).",
+    },
+    "validated_on_test": {
+        "fr": "{what} a été validé sur le jeu de test (`{test}`) : le jeu de test ne sert qu'à l'évaluation finale ; gardez {percent} % des données d'apprentissage pour la validation (validation_split={split}).",
+        "en": "{what} was validated on the test set (`{test}`): the test set is only for the final evaluation; hold out {percent}% of the training data for validation (validation_split={split}).",
     },
     "history_not_from_fit": {
         "fr": "{what} n'est pas l'objet History renvoyé par un appel à fit (history = model.fit(...)).",
@@ -129,16 +139,16 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     # --- parameters
     "param_value": {
-        "fr": "`{name}` vaut {actual} ; ce n'est pas le nombre de paramètres de model_q3_3 (utilisez count_params() ou refaites le calcul couche par couche).",
-        "en": "`{name}` is {actual}; that is not the number of parameters of model_q3_3 (use count_params() or redo the layer-by-layer count).",
+        "fr": "`{name}` vaut {actual} ; ce n'est pas le nombre de paramètres de `{model}` (utilisez count_params() ou refaites le calcul couche par couche).",
+        "en": "`{name}` is {actual}; that is not the number of parameters of `{model}` (use count_params() or redo the layer-by-layer count).",
     },
     "param_not_int": {
         "fr": "`{name}` doit être un entier (le résultat de count_params()), pas {actual}.",
         "en": "`{name}` must be an integer (the result of count_params()), not {actual}.",
     },
     "param_far": {
-        "fr": "`{name}` a {actual} paramètres, soit {gap:+.1f} % par rapport aux {target} du modèle à 3 couches cachées ; visez moins de {tolerance:g} % d'écart.",
-        "en": "`{name}` has {actual} parameters, {gap:+.1f}% away from the {target} of the 3-hidden-layer model; stay within {tolerance:g}%.",
+        "fr": "`{name}` a {actual} paramètres, soit {gap:+.1f} % par rapport aux {target} attendus ; visez moins de {tolerance:g} % d'écart.",
+        "en": "`{name}` has {actual} parameters, {gap:+.1f}% away from the expected {target}; stay within {tolerance:g}%.",
     },
     # --- regularization
     "regularizer_missing": {
@@ -146,12 +156,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "layer {position} of `{name}` ({layer}) has no {kind} weight regularization: the question asks for it on every layer, the output one included.",
     },
     "regularizer_wrong_kind": {
-        "fr": "la couche {position} de `{name}` est régularisée en {actual} ; la question demande {kind} (regularizers.L1(...) ou \"l1\").",
-        "en": "layer {position} of `{name}` is regularized with {actual}; the question asks for {kind} (regularizers.L1(...) or \"l1\").",
+        "fr": "la couche {position} de `{name}` est régularisée en {actual} ; la question demande {kind}.",
+        "en": "layer {position} of `{name}` is regularized with {actual}; the question asks for {kind}.",
     },
     "regularizer_left": {
-        "fr": "`{name}` garde une régularisation {actual} sur la couche {position} : la question demande le Dropout *à la place* de L1.",
-        "en": "`{name}` still has {actual} regularization on layer {position}: the question asks for Dropout *instead of* L1.",
+        "fr": "`{name}` garde une régularisation {actual} sur la couche {position} : la question demande de la retirer.",
+        "en": "`{name}` still has {actual} regularization on layer {position}: the question asks to remove it.",
     },
     "dropout_missing": {
         "fr": "il n'y a pas de couche Dropout après la couche cachée n°{position} de `{name}`.",
@@ -160,6 +170,94 @@ CATALOG: dict[str, dict[str, str]] = {
     "dropout_rate": {
         "fr": "le Dropout de `{name}` éteint {actual_percent} % des neurones (rate={actual}) ; la question demande d'en éteindre {percent} % (rate={expected}).",
         "en": "the Dropout of `{name}` switches off {actual_percent}% of the units (rate={actual}); the question asks for {percent}% (rate={expected}).",
+    },
+    # --- layer patterns (patterns.py)
+    "pattern_layer": {
+        "fr": "`{name}` s'écarte de la structure demandée à la couche n°{position} : on y trouve {found}, on attend {expected}. (Votre modèle : {stack}.)",
+        "en": "`{name}` departs from the requested structure at layer #{position}: it has {found} where {expected} is expected. (Your model: {stack}.)",
+    },
+    "pattern_end": {
+        "fr": "`{name}` s'arrête trop tôt, après {count} couche(s) : on attend encore {expected}. (Votre modèle : {stack}.)",
+        "en": "`{name}` ends too early, after {count} layer(s): {expected} is still expected. (Your model: {stack}.)",
+    },
+    "pattern_extra": {
+        "fr": "`{name}` a une couche de trop à la position n°{position} : {found} (la structure demandée s'arrête avant). (Votre modèle : {stack}.)",
+        "en": "`{name}` has one layer too many at position #{position}: {found} (the requested structure ends before it). (Your model: {stack}.)",
+    },
+    # --- relations between models (relations.py)
+    "params_far_from_model": {
+        "fr": "`{name}` a {actual} paramètres, soit {gap:+.1f} % par rapport aux {target} de `{reference}` ; visez moins de {tolerance:g} % d'écart.",
+        "en": "`{name}` has {actual} parameters, {gap:+.1f}% away from the {target} of `{reference}`; stay within {tolerance:g}%.",
+    },
+    "params_ratio": {
+        "fr": "`{name}` a {actual} paramètres, soit {ratio:.2f} fois les {target} de `{reference}` ; on attend entre {low:g} et {high:g} fois.",
+        "en": "`{name}` has {actual} parameters, {ratio:.2f} times the {target} of `{reference}`; expected between {low:g} and {high:g} times.",
+    },
+    "architecture_differs": {
+        "fr": "`{name}` n'a pas l'architecture de `{reference}` : {stack} au lieu de {reference_stack}.",
+        "en": "`{name}` does not have the architecture of `{reference}`: {stack} instead of {reference_stack}.",
+    },
+    "architectures_not_distinct": {
+        "fr": "{what} ne compte que {count} architecture(s) différente(s) pour {candidates} modèle(s) ; on en attend au moins {expected} (changer l'optimiseur, les époques ou les poids ne change pas l'architecture ; identiques : {same}).",
+        "en": "{what} has only {count} different architecture(s) for {candidates} model(s); at least {expected} are expected (another optimizer, epochs or weights do not make another architecture; identical: {same}).",
+    },
+    # --- which data each call saw (data.py)
+    "trained_on_test": {
+        "fr": "{what} a été entraîné sur le jeu de test (`{test}`) : le jeu de test ne sert qu'à l'évaluation finale.",
+        "en": "{what} was trained on the test set (`{test}`): the test set is only for the final evaluation.",
+    },
+    "validated_on_test_data": {
+        "fr": "{what} a été validé sur le jeu de test (`{test}`) : la validation doit être prise dans les données d'apprentissage ({train}).",
+        "en": "{what} was validated on the test set (`{test}`): validation data must be taken from the training data ({train}).",
+    },
+    "no_validation_data": {
+        "fr": "{what} a été entraîné sans données de validation : gardez une part des données d'apprentissage ({train}) pour la validation (validation_split=... ou validation_data=...).",
+        "en": "{what} was trained without validation data: hold out part of the training data ({train}) for validation (validation_split=... or validation_data=...).",
+    },
+    "validation_not_from_training": {
+        "fr": "{what} a été validé sur des données qui ne viennent pas des données d'apprentissage ({train}).",
+        "en": "{what} was validated on data that do not come from the training data ({train}).",
+    },
+    "validation_rows_trained": {
+        "fr": "{what} est validé sur des lignes sur lesquelles il est aussi entraîné ({percent} % des lignes de validation) : séparez validation et entraînement.",
+        "en": "{what} is validated on rows it is also trained on ({percent}% of the validation rows): keep validation and training apart.",
+    },
+    "not_trained_on": {
+        "fr": "{what} n'a pas été entraîné sur les données d'apprentissage ({train}).",
+        "en": "{what} was not trained on the training data ({train}).",
+    },
+    "not_evaluated": {
+        "fr": "`{name}` n'a jamais été évalué : appelez {name}.evaluate(...) ou {name}.predict(...) sur {expected}.",
+        "en": "`{name}` was never evaluated: call {name}.evaluate(...) or {name}.predict(...) on {expected}.",
+    },
+    "evaluated_elsewhere": {
+        "fr": "`{name}` a été évalué sur {actual}, pas sur {expected}.",
+        "en": "`{name}` was evaluated on {actual}, not on {expected}.",
+    },
+    "other_data": {
+        "fr": "d'autres données",
+        "en": "other data",
+    },
+    "fit_settings_differ": {
+        "fr": "{what} n'a pas été entraîné comme {other} : {setting} vaut {actual!r} au lieu de {expected!r} ; entraînez-les tous de la même façon pour pouvoir les comparer.",
+        "en": "{what} was not trained like {other}: {setting} is {actual!r} instead of {expected!r}; train them all the same way so that they can be compared.",
+    },
+    "reported_not_number": {
+        "fr": "`{name}` devrait être un nombre (le résultat de evaluate), pas {actual}.",
+        "en": "`{name}` should be a number (the result of evaluate), not {actual}.",
+    },
+    "reported_not_computed": {
+        "fr": "`{name}` vaut {actual} ; ce n'est aucun des résultats de evaluate sur ces données ({results}) : calculez-le dans le carnet au lieu de le recopier.",
+        "en": "`{name}` is {actual}; it is none of the results of evaluate on those data ({results}): compute it in the notebook instead of typing it in.",
+    },
+    # --- weights from elsewhere (data.py)
+    "pretrained_application": {
+        "fr": "le carnet construit {model} avec des poids pré-entraînés (weights={weights!r}) : la question demande d'entraîner vos propres réseaux (weights=None).",
+        "en": "the notebook builds {model} with pre-trained weights (weights={weights!r}): the question asks you to train your own networks (weights=None).",
+    },
+    "pretrained_file": {
+        "fr": "le carnet charge des poids depuis {path}, un fichier qu'il n'a pas écrit lui-même : la question demande des réseaux entraînés dans ce carnet.",
+        "en": "the notebook loads weights from {path}, a file it did not write itself: the question asks for networks trained in this notebook.",
     },
     "internal": {
         "fr": "cette vérification n'a pas pu aboutir sur votre carnet ({error}) ; vérifiez que les noms demandés ont le bon type.",
@@ -173,13 +271,63 @@ def current_lang() -> str:
     return lang if lang in ("fr", "en") else "fr"
 
 
+LANGS = ("fr", "en")
+_REGISTERED: dict[str, dict[str, str]] = {}    # keys added by assignments (and check modules)
+_OWNERS: dict[str, str] = {}
+
+
+class UnknownMessageKey(LookupError):
+    """A ``CheckFailed`` names a key no catalog holds (a bug of the check, caught by the tests)."""
+
+
+def register_messages(messages: dict[str, dict[str, str]], owner: str) -> None:
+    """Add an assignment's own messages (``{key: {"fr": ..., "en": ...}}``).
+
+    Every message needs both languages; a key may not redefine a generic one nor another
+    owner's (registering the same owner again, e.g. on reimport, replaces its keys).
+    Convention: prefix the keys with the assignment's name (``"td_x.param_value"``)."""
+    for key, entry in messages.items():
+        missing = [lang for lang in LANGS if not (entry or {}).get(lang)]
+        if missing:
+            raise ValueError(f"message {key!r} of {owner}: no text in {missing}")
+        if key in CATALOG:
+            raise ValueError(f"message {key!r} of {owner}: the generic catalog already has this key "
+                             f"(use another key and `reworded`)")
+        if _OWNERS.get(key, owner) != owner:
+            raise ValueError(f"message {key!r} of {owner}: already registered by {_OWNERS[key]}")
+    for key, entry in messages.items():
+        _REGISTERED[key], _OWNERS[key] = dict(entry), owner
+
+
+def known_keys() -> set[str]:
+    return set(CATALOG) | set(_REGISTERED)
+
+
+def lookup(key: str) -> dict[str, str]:
+    entry = CATALOG.get(key) or _REGISTERED.get(key)
+    if entry is None:
+        raise UnknownMessageKey(f"no message {key!r} in the generic catalog nor in a registered one")
+    return entry
+
+
+class Localized(dict):
+    """A message parameter with one text per language (``Localized(fr=..., en=...)``): the
+    message takes the text of its own language, so ``CheckFailed.text(lang)`` stays in one language."""
+
+    def __init__(self, fr: str, en: str):
+        super().__init__(fr=fr, en=en)
+
+
 def message(key: str, lang: str | None = None, **params) -> str:
-    entry = CATALOG[key]
-    return entry.get(lang or current_lang(), entry["fr"]).format(**params)
+    entry = lookup(key)
+    lang = lang if lang in LANGS else current_lang()
+    values = {k: v[lang] if isinstance(v, Localized) else v for k, v in params.items()}
+    return entry.get(lang, entry["fr"]).format(**values)
 
 
 class CheckFailed(AssertionError):
-    """A check's verdict with a student-facing message (``key`` selects it in CATALOG)."""
+    """A check's verdict with a student-facing message (``key`` selects it in the generic
+    catalog or in a registered one; an unknown key raises ``UnknownMessageKey`` here)."""
 
     def __init__(self, key: str, **params):
         self.key, self.params = key, params
@@ -187,3 +335,22 @@ class CheckFailed(AssertionError):
 
     def text(self, lang: str | None = None) -> str:
         return message(self.key, lang, **self.params)
+
+
+@contextmanager
+def reworded(mapping: dict[str, str] | None = None, **keys: str):
+    """Give generic failures an assignment's own wording: inside the block, a ``CheckFailed``
+    whose key is in the mapping is raised again with the mapped key and the same parameters::
+
+        with reworded(loss="td_x.loss"):      # the lab explains why this loss
+            expect_loss(model, "categorical_crossentropy")
+    """
+    table = {**(mapping or {}), **keys}
+    for new in table.values():
+        lookup(new)   # a typo fails at once, not on the first student who makes that mistake
+    try:
+        yield
+    except CheckFailed as failure:
+        if failure.key in table:
+            raise CheckFailed(table[failure.key], **failure.params) from None
+        raise

@@ -1,6 +1,7 @@
 """The ``@check`` decorator: a hidden check is a pytest test with a question and points."""
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
@@ -28,5 +29,5 @@ def check(question: str, points: float, id: str | None = None):
 def checks_of(module: ModuleType, question: str | None = None) -> list[CheckSpec]:
     """The checks of a module in definition order, optionally those of one question."""
     specs = [obj.check_spec for obj in vars(module).values() if hasattr(obj, "check_spec")]
-    specs.sort(key=lambda spec: spec.function.__code__.co_firstlineno)
+    specs.sort(key=lambda spec: inspect.unwrap(spec.function).__code__.co_firstlineno)
     return [s for s in specs if question is None or s.question == question]

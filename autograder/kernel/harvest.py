@@ -5,27 +5,65 @@ under a per-run random name; the grader calls it in a cell after every student c
 a kernel that dies later still leaves the facts of everything built before. The payload is
 sent as a display output of a private MIME type; the grader reads it only from its own cells.
 
+The payload (``facts_of``)::
+
+    {"values": {name: facts},            # one per contract name ({"kind": "missing"} if unbound)
+     "fits":  [fit record],              # every Model.fit call, in order (see recorder)
+     "calls": [evaluate / predict record],
+     "files": [save / save_weights / load_weights / load_model / application record],
+     "fast": bool, "tampered": ["keras.Layer.get_config", ...]}
+
+* a model: ``{"kind": "model", "id", "class", "built", "input_shape": [None, 28, 28, 1] (whole),
+  "output_shape", "layers": [layer], "n_params", "count_params", "trainable_params", "compiled",
+  "loss", "optimizer", "iterations"}``;
+* a layer (any Keras layer): ``{"class" (its Keras class; "custom_class" for a student's
+  subclass), "name", the usual config values lifted to the top when the layer has them (units,
+  filters, kernel_size, strides, padding, pool_size, dilation_rate, data_format, rate, stddev,
+  return_sequences, target_shape, input_dim, output_dim, axis, ...), "activation" (a name; the
+  activation layers ReLU/Softmax/LeakyReLU/ELU/PReLU say theirs), "kernel_regularizer" /
+  "bias_regularizer" / "activity_regularizer" / any "*_regularizer": {"class", "l1", "l2"},
+  "config": {other plain config values}, "weights": [shapes], "n_params", "input_shape",
+  "output_shape"}``; a nested model used as a layer also has ``"layers"`` (nested, not
+  flattened: ``ModelFacts.flat_layers()`` flattens); a wrapper (Bidirectional, TimeDistributed)
+  has ``"layer"``, its inner layer;
+* an array: ``{"kind": "array", "shape", "dtype", "finite", "min", "max", "one_hot",
+  "fingerprint"}``; a history, a dict, a scalar: as before;
+* every fingerprint (contract arrays, and the ``data`` of the fit / evaluate / predict
+  records) is ``{"shape", "dtype", "rows", "row_size", "checksum", "matches": {contract name:
+  {"relation": "same" | "subset" | "overlap", "fraction"}}}`` (see ``fingerprint``): facts of
+  which data each call saw, computed here from row samples that never leave the kernel.
+
 The kernel belongs to the student, so this module protects itself against the cheap tricks:
 its functions keep the builtins of install time, the IPython and numpy functions it calls are
 captured at install time, and Keras attributes are read through the recorder's snapshot of the
-Keras classes (a notebook that redefines ``count_params``, ``layers`` or ``weights`` on a Keras
-class or a subclass does not change the facts; the redefinitions are reported as
-``tampered``). A notebook that hooks IPython's own machinery could still forge the payload:
-see the security model in README.
+Keras classes (every class of ``keras.layers``, ``keras.regularizers``, ``keras.optimizers``,
+``keras.initializers``, the models, History, Variable: a notebook that redefines
+``count_params``, ``get_config``, ``layers`` or ``weights`` on a Keras class or a subclass does
+not change the facts; the redefinitions are reported as ``tampered``). A notebook that hooks
+IPython's own machinery could still forge the payload: see the security model in README.
 """
 from __future__ import annotations
 
 import builtins
 import math
 
-from autograder.kernel import recorder
+from autograder.kernel import fingerprint, recorder
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
 MIME = "application/vnd.keras-autograder.harvest+json"
 _MISSING = object()
 _array_cache: dict = {}
+_index_cache: dict = {}
 _captured: dict = {}
+MAX_DEPTH = 4            # nested models described this deep
+CONFIG_FACTS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "dilation_rate",
+                "data_format", "rate", "stddev", "return_sequences", "return_state", "target_shape", "input_dim",
+                "output_dim", "axis", "momentum", "epsilon", "groups", "depth_multiplier", "size", "n",
+                "merge_mode", "negative_slope", "max_value", "alpha", "keepdims", "use_bias", "mask_zero")
+ACTIVATION_LAYERS = {"ReLU": "relu", "Softmax": "softmax", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
+_NOISE = ("_initializer", "_constraint", "_regularizer")
+_SKIPPED_CONFIG = ("name", "dtype", "trainable", "layer", "layers", "build_config", "compile_config")
 _prod, _type, _id = math.prod, type, id
 _LIBRARIES = ("keras", "tensorflow", "tf_keras")
 _NUMPY = ("asarray", "min", "max", "nanmin", "nanmax", "isin", "issubdtype", "number", "generic", "ndarray")
@@ -44,7 +82,7 @@ def install(names: list[str], fast: bool = False, token: str | None = None, secr
     _captured.update(
         np={n: getattr(numpy, n) for n in _NUMPY},
         namespace=shell.user_ns, publish=shell.display_pub.publish,
-        records=recorder.records, is_fast=recorder.is_fast,
+        records=recorder.records, calls=recorder.calls, files=recorder.file_events, is_fast=recorder.is_fast,
     )
     names, emit_payload = list(names), _payload
 
@@ -67,13 +105,81 @@ def _forget_source(secret: str) -> None:
 
 
 def _payload(names: list[str]) -> dict:
-    """Facts of ``names``, the fit records, and the Keras attributes the notebook redefined."""
-    namespace, changes = _captured["namespace"], _changes()
+    """The emitter's payload: ``facts_of`` the contract names of the kernel's namespace."""
+    return facts_of(_captured["namespace"], names)
+
+
+def facts_of(namespace: dict, names: list[str]) -> dict:
+    """Facts of ``names``, the fit / evaluate / predict / file records, the relations between the
+    data those calls saw and the contract arrays, and the Keras attributes the notebook redefined."""
+    changes = _changes()
     with _originals_in_place(changes):
         values = {n: describe(namespace[n]) if n in namespace else {"kind": "missing"} for n in names}
+    records, calls, files = (_captured.get("records", recorder.records), _captured.get("calls", recorder.calls),
+                             _captured.get("files", recorder.file_events))
+    fits, calls = records(private=True), calls(private=True)
+    relate_data(namespace, names, values, fits, calls)
     tampered = sorted(f"{cls.__module__.split('.')[0]}.{cls.__qualname__}.{name}" for cls, name, _, _ in changes)
-    return {"values": values, "fits": _captured["records"](), "fast": _captured["is_fast"](),
-            "tampered": tampered[:20]}
+    return {"values": values, "fits": fits, "calls": calls, "files": files(),
+            "fast": _captured.get("is_fast", recorder.is_fast)(), "tampered": tampered[:20]}
+
+
+def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict], calls: list[dict]) -> None:
+    """Add ``matches`` (relations with the contract arrays, see ``fingerprint.relation``) to every
+    fingerprint of the records and of the contract arrays; drop the fingerprints' private parts.
+
+    ``matches`` maps a contract name to ``{"relation": "same" | "subset" | "overlap", "fraction": f}``:
+    the rows of the call's array are the rows of that contract array, a part of them, or some of them."""
+    indexes = {}
+    for name in names:
+        if values.get(name, {}).get("kind") == "array" and name in namespace:
+            index = _row_index(namespace[name])
+            if index is not None:
+                indexes[name] = index
+    for record in [*fits, *calls]:
+        data = record.get("data") or {}
+        for key, fp in list(data.items()):
+            if isinstance(fp, dict):
+                data[key] = _with_matches(fp, indexes)
+    for name, index in indexes.items():
+        others = {n: i for n, i in indexes.items() if n != name}
+        values[name] = {**values[name], "fingerprint": _with_matches(index.fp, others)}
+
+
+def _with_matches(fp: dict, indexes: dict) -> dict:
+    matches = {}
+    for name, index in indexes.items():
+        try:
+            found = fingerprint.relation(fp, index)
+        except Exception:
+            found = None
+        if found:
+            matches[name] = found
+    public = fingerprint.public(fp)
+    public["matches"] = matches
+    return public
+
+
+def _row_index(value):
+    """Row index of an array (cached while the array keeps its identity and its probed values)."""
+    try:
+        array = _captured["np"]["asarray"](value) if _captured.get("np") else value
+        key = (_id(value), tuple(array.shape), str(array.dtype), _probe(array))
+        if key not in _index_cache:
+            _index_cache.clear() if len(_index_cache) > 64 else None
+            _index_cache[key] = fingerprint.row_index(array)
+        return _index_cache[key]
+    except Exception:
+        return None
+
+
+def _probe(array) -> bytes:
+    """A few values of an array, to tell an array changed in place from the one cached."""
+    try:
+        size = int(array.size)
+        return array.flat[0:size:max(1, size // 61)][:64].tobytes()   # no copy of the whole array
+    except Exception:
+        return b""
 
 
 def _changes() -> list[tuple]:
@@ -142,6 +248,23 @@ def _attr(obj, name: str, default=None):
     return getattr(obj, name, default) if not snapshot else default
 
 
+def _method(obj, name: str):
+    """``obj.name`` for a method: the Keras class's function as captured, bound to ``obj``; an
+    attribute the notebook set on the instance itself is ignored. None when there is none."""
+    snapshot = recorder.originals().get("classes", {})
+    cls = _type(obj)
+    for klass in cls.__mro__[:-1]:
+        attrs = snapshot.get(klass)
+        if attrs is None:
+            if not klass.__module__.startswith(_LIBRARIES):
+                continue
+            attrs = vars(klass)
+        if name in attrs:
+            found = attrs[name]
+            return found.__get__(obj, cls) if hasattr(_type(found), "__get__") else found
+    return None
+
+
 def _is_descriptor(value) -> bool:
     return hasattr(_type(value), "__get__")
 
@@ -207,7 +330,7 @@ def _describe_scalar(value) -> dict:
 
 def _describe_array(value, np) -> dict:
     array = np["asarray"](value)
-    key = (_id(value), tuple(array.shape), str(array.dtype))
+    key = (_id(value), tuple(array.shape), str(array.dtype), _probe(array))
     if key in _array_cache:
         return _array_cache[key]
     facts = {"kind": "array", "shape": [int(d) for d in array.shape], "dtype": str(array.dtype)}
@@ -219,6 +342,8 @@ def _describe_array(value, np) -> dict:
         facts.update(finite=finite, min=low, max=high)
         if array.ndim == 2:   # one-hot: 0/1 only, one 1 per row (first rows first: cheap refusal)
             facts["one_hot"] = all(_binary_rows(part, np) for part in (array[:64], array))
+    if len(_array_cache) > 256:
+        _array_cache.clear()
     _array_cache[key] = facts
     return facts
 
@@ -227,8 +352,8 @@ def _binary_rows(array, np) -> bool:
     return bool(np["isin"](array, (0, 1)).all()) and bool((array.sum(axis=1) == 1).all())
 
 
-def _describe_model(model, orig) -> dict:
-    layers = [_describe_layer(layer, orig) for layer in _attr(model, "layers", [])]
+def _describe_model(model, orig, depth: int = 0) -> dict:
+    layers = [_describe_layer(layer, orig, depth + 1) for layer in _attr(model, "layers", [])]
     weights = [_shape(w) for w in _attr(model, "weights", [])]
     try:
         reported = int(orig["count_params"](model))
@@ -244,8 +369,10 @@ def _describe_model(model, orig) -> dict:
     return {
         "kind": "model", "id": _id(model), "class": _keras_class_name(model),
         "built": bool(_attr(model, "built", False)),
-        "input_shape": _input_shape(model), "layers": layers,
+        "input_shape": _input_shape(model), "output_shape": _tensor_shape(_attr_or_none(model, "outputs")),
+        "layers": layers,
         "n_params": int(sum(_prod(s) for s in weights)), "count_params": reported,
+        "trainable_params": int(sum(_prod(_shape(w)) for w in _attr(model, "trainable_weights", []))),
         "compiled": bool(_attr(model, "compiled", False) or optimizer is not None),
         "loss": _name_of(_attr(model, "loss")),
         "optimizer": _type(optimizer).__name__ if optimizer is not None else None,
@@ -261,23 +388,120 @@ def _keras_class_name(obj) -> str:
     return _type(obj).__name__
 
 
-def _describe_layer(layer, orig) -> dict:
-    facts = {"class": _keras_class_name(layer), "name": str(_attr(layer, "name", ""))[:100]}
+def _describe_layer(layer, orig, depth: int = 1) -> dict:
+    """Facts of one layer: its Keras class, the plain values of its config (``config``), the
+    usual ones lifted to the top (units, filters, kernel_size, strides, padding, pool_size, rate,
+    activation ...), its regularizers, weights, parameter count, input and output shapes; a
+    nested model lists its own ``layers``, a wrapper (Bidirectional, TimeDistributed) its ``layer``."""
+    try:
+        return _describe_layer_unsafe(layer, orig, depth)
+    except Exception as exc:
+        return {"class": _keras_class_name(layer), "name": "", "error": f"{_type(exc).__name__}: {exc}"[:200],
+                "weights": []}
+
+
+def _describe_layer_unsafe(layer, orig, depth: int) -> dict:
+    keras_class = _keras_class_name(layer)
+    facts = {"class": keras_class, "name": str(_attr(layer, "name", ""))[:100]}
+    if _type(layer).__name__ != keras_class:
+        facts["custom_class"] = _type(layer).__name__[:100]
+    is_model = "model_class" in orig and _is_a(layer, orig["model_class"])
+    config = {} if is_model else _config(layer)
+    plain = {str(k): v for k, v in ((k, _plain(v)) for k, v in dict.items(config)
+                                    if _is_a(k, str) and k not in _SKIPPED_CONFIG and not k.endswith(_NOISE))
+             if v is not _MISSING and v is not None}
+    for key in CONFIG_FACTS:
+        if key in plain:
+            facts[key] = plain.pop(key)
+    facts["config"] = plain   # the other plain values of the config (lifted ones, None, initializers left out)
+    plain.pop("activation", None)   # the activation fact below says it (and folds aliases)
     units = _attr(layer, "units", _MISSING)
-    if units is not _MISSING:
+    if units is not _MISSING and _is_a(units, int):
         facts["units"] = int(units)
     activation = _attr(layer, "activation", _MISSING)
     if activation is not _MISSING:
         facts["activation"] = _activation_name(activation, orig)
+    elif keras_class in ACTIVATION_LAYERS:
+        facts["activation"] = ACTIVATION_LAYERS[keras_class]
     rate = _attr(layer, "rate", _MISSING)
-    if rate is not _MISSING:
+    if rate is not _MISSING and _is_a(rate, (int, float)):
         facts["rate"] = float(rate)
     for attribute in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
         regularizer = _attr(layer, attribute)
         if regularizer is not None:
             facts[attribute] = _describe_regularizer(regularizer)
-    facts["weights"] = [_shape(w) for w in _attr(layer, "weights", [])]
+    for key, value in dict.items(config):
+        if _is_a(key, str) and key.endswith("_regularizer") and key not in facts and _is_a(value, dict):
+            inner = value.get("config") if _is_a(value.get("config"), dict) else {}
+            facts[key] = {"class": str(value.get("class_name", "?"))[:100],
+                          **{c: float(inner[c]) for c in ("l1", "l2") if _is_a(inner.get(c), (int, float))}}
+    weights = [_shape(w) for w in _attr(layer, "weights", [])]
+    facts["weights"] = weights
+    facts["n_params"] = int(sum(_prod(s) for s in weights))
+    facts["input_shape"] = _tensor_shape(_attr_or_none(layer, "input"))
+    facts["output_shape"] = _tensor_shape(_attr_or_none(layer, "output"))
+    if is_model:
+        nested = _describe_model(layer, orig, depth) if depth < MAX_DEPTH else {"layers": []}
+        facts["layers"] = nested["layers"]
+    else:
+        inner = _attr(layer, "forward_layer") or _attr(layer, "layer")
+        if inner is not None and "layer_class" in orig and _is_a(inner, orig["layer_class"]) and depth < MAX_DEPTH:
+            facts["layer"] = _describe_layer(inner, orig, depth + 1)
     return facts
+
+
+def _config(layer) -> dict:
+    """The layer's own ``get_config()`` (the Keras one, as captured), {} when it cannot say."""
+    try:
+        get_config = _method(layer, "get_config")
+        config = get_config() if get_config is not None else {}
+        return config if _is_a(config, dict) else {}
+    except Exception:
+        return {}
+
+
+def _plain(value, depth: int = 0):
+    """A config value as a small plain JSON value; a serialized Keras object becomes its class
+    name; anything else is ``_MISSING`` (left out)."""
+    if value is None or value is True or value is False:
+        return value
+    if _is_a(value, bool):
+        return value is True
+    if _is_a(value, int):
+        return int.__int__(value)
+    if _is_a(value, float):
+        number = float.__float__(value)
+        return number if math.isfinite(number) else str(number)
+    if _is_a(value, str):
+        return str.__getitem__(value, slice(0, 100))
+    if _is_a(value, (list, tuple)) and len(value) <= 16 and depth < 2:
+        items = [_plain(v, depth + 1) for v in value]
+        return _MISSING if any(i is _MISSING for i in items) else items
+    if _is_a(value, dict) and "class_name" in value:
+        return _plain(value.get("class_name"), depth + 1)
+    return _MISSING
+
+
+def _attr_or_none(obj, name: str):
+    try:
+        return _attr(obj, name)
+    except Exception:   # e.g. a layer without inbound node has no ``input``
+        return None
+
+
+def _tensor_shape(tensor):
+    """Shape of a Keras tensor as a list (None for an unknown axis); the first of a list of tensors."""
+    if tensor is None:
+        return None
+    if _is_a(tensor, (list, tuple)):
+        if not tensor:
+            return None
+        tensor = tensor[0]
+    try:
+        shape = _attr(tensor, "shape")
+        return [None if d is None else int(d) for d in shape]
+    except Exception:
+        return None
 
 
 def _describe_regularizer(regularizer) -> dict:

@@ -1,9 +1,19 @@
-"""Records every ``Model.fit`` call made in the kernel (installed before any student cell).
+"""Records the Keras calls made in the kernel (installed before any student cell).
 
 ``install()`` wraps ``keras.Model.fit`` once: at once if Keras is already imported, else when the
 notebook first imports it (an import hook; a notebook that never imports Keras does not pay for
 it). Each call is logged with the model it trained, ``epochs``, ``batch_size``, the validation it
-used (``validation_split`` or the size of ``validation_data``) and whether it returned. In **fast
+used (``validation_split`` or the size of ``validation_data``) and whether it returned.
+
+Each fit record also says **which data** the call saw: a fingerprint (see ``fingerprint``) of
+``x``, ``y``, and of the validation inputs (``validation_data``, or the last rows of ``x`` that
+``validation_split`` holds out), and the share of the validation rows that are rows of the
+trained ``x``. ``evaluate`` and ``predict`` calls made by the notebook (not those Keras makes
+inside ``fit``) are logged the same way with their result (``calls()``). Weights that come
+from elsewhere are logged too (``file_events()``): ``Model.save`` / ``save_weights`` (the path
+written), ``Model.load_weights``, ``keras.models.load_model`` / ``keras.saving.load_model`` (the
+path read) and every ``keras.applications`` constructor (its ``weights`` argument). Records
+keep fingerprints, never the data. In **fast
 mode** the call keeps the requested batch size and validation fraction but trains one epoch on
 the first few batches, eagerly (for two batches, tracing a ``tf.function`` costs far more than
 it saves); the returned ``History`` is then padded to the requested number of epochs (last
@@ -12,19 +22,27 @@ evaluates on the first few batches only (``Model.evaluate`` returns the same kin
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
-This is the one deliberate patch of a foreign attribute in the kit; it is kept small. Before
-any student code can touch Keras, the originals the harvest relies on are captured here: the
-functions it calls and a snapshot of the attributes of the Keras classes it reads (a notebook
-that redefines ``keras.Model.count_params`` or ``Layer.weights`` changes nothing for the
-harvest). The log itself lives in a closure, not in a module attribute.
+These wrappers (``Model.fit``, ``evaluate``, ``predict``, ``save``, ``save_weights``,
+``load_weights``, ``load_model`` and the ``keras.applications`` constructors, replaced in every
+loaded Keras module that names them) are the only patches of foreign attributes in the kit;
+each calls the original unchanged (fast mode aside) and never lets a recording error reach the
+student. Before any student code can touch Keras, the originals the harvest relies on are
+captured here: the functions it calls and a snapshot of the attributes of the Keras classes it
+reads (every class of ``keras.layers``, ``keras.regularizers``, ``keras.optimizers``,
+``keras.initializers``, the models, History, Variable, KerasTensor: a notebook that redefines
+``keras.Model.count_params``, ``Layer.get_config`` or ``Layer.weights`` changes nothing for the
+harvest). The logs live in closures and private lists, not in public module attributes.
 """
 from __future__ import annotations
 
 import builtins
 import importlib.util
 import inspect
+import os
 import sys
 import time
+
+from autograder.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -32,7 +50,7 @@ FAST_BATCHES = 2          # batches kept per fit in fast mode
 FAST_MAX_EPOCHS = 1000    # above this, fast mode trains as written (a runaway stays a runaway)
 DEFAULT_BATCH_SIZE = 32   # Keras' default when batch_size is None
 
-_state: dict = {"installed": False, "fast": False, "originals": {}, "log": None}
+_state: dict = {"installed": False, "fast": False, "originals": {}, "log": None, "calls": None, "files": None}
 
 
 def install(fast: bool = False) -> None:
@@ -47,9 +65,22 @@ def install(fast: bool = False) -> None:
         sys.meta_path.insert(0, _KerasImportHook())
 
 
-def records() -> list[dict]:
-    """Copies of the fit records so far (the harvest serializes them)."""
+def records(private: bool = False) -> list[dict]:
+    """Copies of the fit records so far (the harvest serializes them). ``private`` keeps the
+    fingerprints' private parts (row samples) the harvest needs to relate arrays."""
     log = _state["log"]
+    return log(private) if log is not None else []
+
+
+def calls(private: bool = False) -> list[dict]:
+    """Copies of the ``evaluate`` / ``predict`` records so far (calls made inside fit excluded)."""
+    log = _state["calls"]
+    return log(private) if log is not None else []
+
+
+def file_events() -> list[dict]:
+    """Copies of the save / load / pre-trained model records so far, in call order."""
+    log = _state["files"]
     return log() if log is not None else []
 
 
@@ -86,6 +117,7 @@ def _patch_keras(keras) -> None:
     try:
         _capture_originals(keras)
         _wrap_fit(keras)
+        _wrap_files(keras)
         _state["originals"]["classes"] = _snapshot(keras)
     except Exception as exc:  # never break the student's import: the checks will see no fits
         _state["originals"]["error"] = f"{type(exc).__name__}: {exc}"[:300]
@@ -95,20 +127,25 @@ def _wrap_fit(keras) -> None:
     original_fit = keras.Model.fit
     signature = inspect.signature(original_fit)
     log: list[dict] = []
-    alive: list = []  # models and histories stay referenced: their id() is never reused in a run
+    alive = _alive
     new_record, fast_arguments, pad_history, clock = _new_record, _fast_arguments, _pad_history, time.perf_counter
-    eagerly = _eagerly
+    eagerly, data_facts, depth = _eagerly, _fit_data, _depth
 
     def fit(self, *args, **kwargs):
         bound = signature.bind(self, *args, **kwargs)
         record = new_record(self, bound.arguments)
+        record["data"], record["validation"] = data_facts(bound.arguments, record)
         log.append(record)
         alive.append(self)
         fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
-        if fast:
-            history = eagerly(self, original_fit, fast_arguments(bound.arguments, record))
-        else:
-            history = original_fit(self, *args, **kwargs)
+        depth.append("fit")
+        try:
+            if fast:
+                history = eagerly(self, original_fit, fast_arguments(bound.arguments, record))
+            else:
+                history = original_fit(self, *args, **kwargs)
+        finally:
+            depth.pop()
         if fast:
             pad_history(history, bound.arguments.get("initial_epoch", 0) or 0, record["epochs"])
         record["completed"] = True
@@ -117,42 +154,245 @@ def _wrap_fit(keras) -> None:
         record["seconds"] = round(clock() - record.pop("_t0"), 3)
         return history
 
-    def read_log() -> list[dict]:
-        return [{k: v for k, v in r.items() if not k.startswith("_")} for r in log]
+    def read_log(private: bool = False) -> list[dict]:
+        return [_copy_record(r, private) for r in log]
 
     fit.__doc__ = original_fit.__doc__
     fit.__wrapped__ = original_fit
     keras.Model.fit = fit
     _state["log"] = read_log
-    if _state["fast"]:
-        _wrap_evaluate(keras)
+    _wrap_evaluate(keras)
+    _wrap_predict(keras)
+
+
+_calls: list[dict] = []   # evaluate / predict records
+_files: list[dict] = []   # save / load / application records
+_alive: list = []         # models and histories stay referenced: their id() is never reused in a run
+_depth: list = []         # the recorded Keras calls running now (calls Keras makes inside them are not logged)
+
+
+def _copy_record(record: dict, private: bool) -> dict:
+    """A copy of a record; fingerprints lose their private parts unless ``private``."""
+    copy = {}
+    for key, value in record.items():
+        if key.startswith("_"):
+            continue
+        if key == "data" and isinstance(value, dict):
+            value = {k: (dict(v) if private else _fingerprint.public(v)) if isinstance(v, dict) else v
+                     for k, v in value.items()}
+        elif isinstance(value, dict):
+            value = dict(value)
+        copy[key] = value
+    return copy
+
+
+def _safe_fingerprint(value):
+    """Fingerprint of the first array of ``value`` (an array, or a tuple/list/dict of arrays)."""
+    try:
+        if isinstance(value, (tuple, list)) and value:
+            value = value[0]
+        elif isinstance(value, dict) and value:
+            value = next(iter(value.values()))
+        return _fingerprint.fingerprint(value)
+    except Exception:   # an exotic input: no fingerprint rather than a broken call
+        return None
+
+
+def _plain_result(value):
+    """A Keras result as plain JSON values (floats, lists or a dict of floats)."""
+    try:
+        if isinstance(value, dict):
+            return {str(k)[:50]: _plain_result(v) for k, v in list(value.items())[:20]}
+        if isinstance(value, (list, tuple)):
+            return [_plain_result(v) for v in list(value)[:20]]
+        number = float(value)
+        return number if number == number and abs(number) != float("inf") else str(number)
+    except Exception:
+        return None
+
+
+def _call_arguments(signature, model, args, kwargs):
+    try:
+        arguments = signature.bind(model, *args, **kwargs).arguments
+    except TypeError:
+        return None
+    call = {k: v for k, v in arguments.items() if k not in ("self", "kwargs")}
+    call.update(arguments.get("kwargs", {}))
+    return call
 
 
 def _wrap_evaluate(keras) -> None:
-    """Fast mode: ``evaluate`` on the first FAST_BATCHES batches, eagerly."""
+    """Record ``evaluate`` calls; in fast mode, run them on the first FAST_BATCHES batches, eagerly."""
     original_evaluate = keras.Model.evaluate
     signature = inspect.signature(original_evaluate)
-    eagerly, head = _eagerly, _head
+    eagerly, head, log, depth, alive = _eagerly, _head, _calls, _depth, _alive
+    arguments_of, fingerprint, plain, clock = _call_arguments, _safe_fingerprint, _plain_result, time.perf_counter
 
     def evaluate(self, *args, **kwargs):
-        try:
-            arguments = signature.bind(self, *args, **kwargs).arguments
-        except TypeError:
+        call = arguments_of(signature, self, args, kwargs)
+        if call is None:
             return original_evaluate(self, *args, **kwargs)   # let Keras word the error
-        call = {k: v for k, v in arguments.items() if k not in ("self", "kwargs")}
-        call.update(arguments.get("kwargs", {}))
-        if getattr(call.get("x"), "shape", None) is None and not isinstance(call.get("x"), (tuple, list)):
-            return original_evaluate(self, *args, **kwargs)   # a dataset or generator: as written
-        rows = (call.get("batch_size") or DEFAULT_BATCH_SIZE) * FAST_BATCHES
-        for key in ("x", "y", "sample_weight"):
-            if call.get(key) is not None:
-                call[key] = head(call[key], rows)
-        call["verbose"] = 0
-        return eagerly(self, original_evaluate, call)
+        record = None
+        if not depth:
+            record = {"kind": "evaluate", "model_id": id(self), "completed": False, "fast": _state["fast"],
+                      "data": {"x": fingerprint(call.get("x")), "y": fingerprint(call.get("y"))}, "result": None}
+            log.append(record)
+            alive.append(self)
+        t0 = clock()
+        depth.append("evaluate")
+        try:
+            if not _state["fast"] or (getattr(call.get("x"), "shape", None) is None
+                                      and not isinstance(call.get("x"), (tuple, list))):
+                result = original_evaluate(self, *args, **kwargs)   # a dataset or generator: as written
+            else:
+                rows = (call.get("batch_size") or DEFAULT_BATCH_SIZE) * FAST_BATCHES
+                for key in ("x", "y", "sample_weight"):
+                    if call.get(key) is not None:
+                        call[key] = head(call[key], rows)
+                call["verbose"] = 0
+                result = eagerly(self, original_evaluate, call)
+        finally:
+            depth.pop()
+        if record is not None:
+            record.update(completed=True, result=plain(result), seconds=round(clock() - t0, 3))
+        return result
 
     evaluate.__doc__ = original_evaluate.__doc__
     evaluate.__wrapped__ = original_evaluate
     keras.Model.evaluate = evaluate
+
+    def read_calls(private: bool = False) -> list[dict]:
+        return [_copy_record(r, private) for r in log]
+
+    _state["calls"] = read_calls
+
+
+def _wrap_predict(keras) -> None:
+    """Record ``predict`` calls (run as written: student code uses their output)."""
+    original_predict = keras.Model.predict
+    signature = inspect.signature(original_predict)
+    log, depth, alive, arguments_of, fingerprint = _calls, _depth, _alive, _call_arguments, _safe_fingerprint
+    clock = time.perf_counter
+
+    def predict(self, *args, **kwargs):
+        call = arguments_of(signature, self, args, kwargs)
+        record = None
+        if call is not None and not depth:
+            record = {"kind": "predict", "model_id": id(self), "completed": False, "fast": _state["fast"],
+                      "data": {"x": fingerprint(call.get("x"))}, "output_shape": None}
+            log.append(record)
+            alive.append(self)
+        t0 = clock()
+        depth.append("predict")
+        try:
+            output = original_predict(self, *args, **kwargs)
+        finally:
+            depth.pop()
+        if record is not None:
+            shape = getattr(output, "shape", None)
+            record.update(completed=True, seconds=round(clock() - t0, 3),
+                          output_shape=[int(d) for d in shape] if shape is not None else None)
+        return output
+
+    predict.__doc__ = original_predict.__doc__
+    predict.__wrapped__ = original_predict
+    keras.Model.predict = predict
+
+
+# ----------------------------------------------------------------------------- weights from files
+def _path(value):
+    try:
+        return os.path.abspath(os.fspath(value))[:500]
+    except Exception:
+        return None if value is None else repr(value)[:200]
+
+
+def _wrap_files(keras) -> None:
+    """Log saves, loads and pre-trained constructors (see the module docstring)."""
+    log, depth, alive, path_of, clock = _files, _depth, _alive, _path, time.perf_counter
+
+    def logged(kind: str, original, describe):
+        def wrapper(*args, **kwargs):
+            record = {"kind": kind, "index": len(log), "completed": False, "via": depth[-1] if depth else None}
+            try:
+                record.update(describe(*args, **kwargs))
+            except Exception:
+                pass
+            log.append(record)
+            depth.append(kind)
+            t0 = clock()
+            try:
+                result = original(*args, **kwargs)
+            finally:
+                depth.pop()
+            if kind in ("load_model", "application") and result is not None:
+                record["model_id"] = id(result)
+                alive.append(result)
+            record.update(completed=True, seconds=round(clock() - t0, 3))
+            return result
+
+        wrapper.__doc__, wrapper.__wrapped__, wrapper.__name__ = original.__doc__, original, original.__name__
+        return wrapper
+
+    def first(name, position):
+        def describe(*args, **kwargs):
+            value = kwargs.get(name, args[position] if len(args) > position else None)
+            return {"path": path_of(value)}
+        return describe
+
+    def method_describe(*args, **kwargs):
+        model = args[0]
+        value = kwargs.get("filepath", args[1] if len(args) > 1 else None)
+        return {"path": path_of(value), "model_id": id(model)}
+
+    for method, kind in (("save", "save"), ("save_weights", "save_weights"), ("load_weights", "load_weights")):
+        setattr(keras.Model, method, logged(kind, getattr(keras.Model, method), method_describe))
+
+    replacements = {}
+    saving_api = sys.modules.get("keras.src.saving.saving_api")
+    if saving_api is not None and hasattr(saving_api, "load_model"):
+        original = saving_api.load_model
+        replacements[original] = logged("load_model", original, first("filepath", 0))
+    applications = getattr(keras, "applications", None)
+    for module in [applications, *(v for v in vars(applications).values() if inspect.ismodule(v))] \
+            if applications is not None else []:
+        for name, value in vars(module).items():
+            if inspect.isfunction(value) and name[:1].isupper() and value not in replacements:
+                def describe(*args, _name=name, _signature=inspect.signature(value), **kwargs):
+                    bound = _signature.bind_partial(*args, **kwargs)
+                    bound.apply_defaults()
+                    weights = bound.arguments.get("weights")
+                    return {"name": _name, "weights": None if weights is None else str(weights)[:300],
+                            "path": path_of(weights) if weights not in (None, "imagenet") else None}
+                replacements[value] = logged("application", value, describe)
+    _replace_everywhere(replacements)
+
+    def read_files() -> list[dict]:
+        return [dict(r) for r in log]
+
+    _state["files"] = read_files
+
+
+def _replace_everywhere(replacements: dict) -> None:
+    """Replace functions by their wrappers in every loaded Keras module that names them (their
+    defining modules included, so that modules imported later, e.g. ``tf.keras``, get the
+    wrappers too)."""
+    if not replacements:
+        return
+    for name, module in list(sys.modules.items()):
+        if not (name == "keras" or name.startswith("keras.")) or module is None:
+            continue
+        try:
+            namespace = vars(module)
+        except TypeError:
+            continue
+        for attribute, value in list(namespace.items()):
+            try:
+                wrapper = replacements.get(value)
+            except TypeError:   # unhashable
+                continue
+            if wrapper is not None:
+                namespace[attribute] = wrapper
 
 
 def _eagerly(model, function, kwargs: dict):
@@ -171,20 +411,30 @@ def _eagerly(model, function, kwargs: dict):
             pass
 
 
+def _classes_of(*modules) -> list:
+    """The classes a Keras API module exports (``keras.layers``, ``keras.regularizers`` ...)."""
+    found = []
+    for module in modules:
+        for value in vars(module).values() if module is not None else ():
+            if isinstance(value, type) and value not in found:
+                found.append(value)
+    return found
+
+
 def _capture_originals(keras) -> None:
     from keras.src.models.functional import Functional
 
+    tracked = [keras.Model, keras.Sequential, Functional, keras.callbacks.History, keras.Variable,
+               getattr(keras, "KerasTensor", None)]
+    tracked += _classes_of(keras.layers, keras.regularizers, keras.optimizers, keras.initializers)
     _state["originals"].update(
         count_params=keras.Model.count_params,
         model_class=keras.Model,
         layer_class=keras.layers.Layer,
         history_class=keras.callbacks.History,
         serialize_activation=keras.activations.serialize,
-        tracked_classes=(keras.Model, keras.Sequential, Functional, keras.layers.Layer, keras.layers.Dense,
-                         keras.layers.Dropout, keras.layers.Activation, keras.layers.InputLayer,
-                         keras.callbacks.History, keras.Variable, keras.regularizers.Regularizer,
-                         keras.regularizers.L1, keras.regularizers.L2, keras.regularizers.L1L2,
-                         keras.optimizers.Optimizer),
+        serialize=keras.saving.serialize_keras_object,
+        tracked_classes=tuple(c for c in tracked if c is not None),
         isinstance=isinstance,
         type=type,
         id=id,
@@ -232,6 +482,62 @@ def _new_record(model, arguments: dict) -> dict:
         "fast": _state["fast"],
         "_t0": time.perf_counter(),
     }
+
+
+def _first(value):
+    """The first array of a tuple/list/dict of inputs (a model with several inputs), else the value."""
+    if isinstance(value, (tuple, list)) and value and not hasattr(value, "shape"):
+        return value[0]
+    if isinstance(value, dict) and value:
+        return next(iter(value.values()))
+    return value
+
+
+def _fit_data(arguments: dict, record: dict) -> tuple[dict, dict]:
+    """(fingerprints of the arrays a fit saw, facts about its validation); never raises."""
+    try:
+        return _fit_data_unsafe(arguments, record)
+    except Exception as exc:   # exotic inputs: the fit runs, its data stays unknown
+        return {}, {"source": "unknown", "error": f"{type(exc).__name__}"[:100]}
+
+
+def _fit_data_unsafe(arguments: dict, record: dict) -> tuple[dict, dict]:
+    fp = _fingerprint
+    x = fp.as_array(_first(arguments.get("x")))
+    x_sigs = fp.signatures(x) if x is not None else None
+    data = {"x": fp.summary(x_sigs, x.shape, str(x.dtype)) if x is not None else None,
+            "y": _safe_fingerprint(arguments.get("y"))}
+    validation = {"source": "none", "fraction": 0.0, "rows": None, "in_training_rows": None}
+    validation_data = arguments.get("validation_data")
+    split = record["validation_split"]
+    trained = x_sigs
+    if isinstance(validation_data, (tuple, list)) and validation_data:
+        data["validation_x"] = _safe_fingerprint(validation_data[0])
+        data["validation_y"] = _safe_fingerprint(validation_data[1]) if len(validation_data) > 1 else None
+        rows, x_rows = record["validation_rows"], record["x_rows"]
+        validation.update(source="data", rows=rows,
+                          fraction=round(rows / (x_rows + rows), 4) if rows and x_rows else 0.0)
+    elif validation_data is not None:
+        validation["source"] = "dataset"
+    elif split > 0 and x_sigs is not None:
+        rows = len(x_sigs)
+        split_at = int(rows * (1.0 - split))   # what Keras does: the last rows, before shuffling
+        data["validation_x"] = fp.slice_summary(x_sigs, x.shape, str(x.dtype), split_at, rows)
+        y = fp.as_array(_first(arguments.get("y")))
+        if y is not None and len(y) == rows:
+            y_sigs = fp.signatures(y)
+            data["validation_y"] = fp.slice_summary(y_sigs, y.shape, str(y.dtype), split_at, rows) \
+                if y_sigs is not None else None
+        trained = x_sigs[:split_at]
+        validation.update(source="split", rows=rows - split_at, fraction=split)
+    elif split > 0:
+        validation.update(source="split", fraction=split)
+    held_out = data.get("validation_x")
+    if held_out is not None and trained is not None and len(trained):
+        index = fp.RowIndex(trained, fp.summary(trained, [len(trained), *x.shape[1:]], str(x.dtype)))
+        found = fp.relation(held_out, index)
+        validation["in_training_rows"] = found["fraction"] if found else 0.0
+    return data, validation
 
 
 def _head(value, rows: int):

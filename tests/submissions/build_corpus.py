@@ -739,7 +739,7 @@ scenario(
     scores={"q1": 0.5, "q2": 2, "q3": 2, "q4": 2, "q5": 1, "q6": 1, "q7": 1},
     messages={"q1": ["yb_train", "(102, 13)", "(n, 1)"], "q2": ["model_q2", "jamais été entraîné"],
               "q3": ["model_q3_1", "'linear'", "'softmax'"], "q4": ["101770", "134794", "5 %"],
-              "q5": ["validation_split=0.3", "30 %"], "q6": ["l1+l2"],
+              "q5": ["jeu de test", "X_test/y_test", "validation_split=0.3", "30 %"], "q6": ["l1+l2"],
               "q7": ["model_q7", "sans données de validation"]},
 )
 

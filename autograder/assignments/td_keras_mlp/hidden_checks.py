@@ -2,17 +2,37 @@
 
 Automatic points: q1 1, q2 3, q3 3, q4 3, q5 2, q6 2, q7 2 (= 16; 4 more are graded by hand).
 """
+from autograder.assignments.td_keras_mlp.messages import MESSAGES
 from autograder.checks import (
     CheckFailed, Dense, check, dense_params, expect_architecture, expect_dropout, expect_epochs,
     expect_history_of, expect_loss, expect_no_regularizer, expect_param_count,
-    expect_regularizer_everywhere, expect_trained, expect_validation,
+    expect_regularizer_everywhere, expect_trained, expect_validation, register_messages, reworded,
 )
+
+register_messages(MESSAGES, owner="td_keras_mlp")
+
+# The lab's wording for generic failures (same parameters, see messages.py).
+LAB_WORDING = {key.split(".", 1)[1]: key for key in MESSAGES
+               if key.split(".", 1)[1] in ("input_dim", "loss", "not_trained", "param_far",
+                                            "regularizer_wrong_kind", "regularizer_left")}
+TRAIN, TEST = ("X_train",), ("X_test",)   # contract inputs: validation data are related to them
 
 PIXELS, CLASSES, WIDTH = 784, 10, 128
 OUTPUT = Dense(CLASSES, "softmax")
 N_PARAMS_3 = dense_params(PIXELS, [WIDTH, WIDTH, WIDTH, CLASSES])  # 134,794
 Q5_KEYS = ("q2", "q3_1", "q3_2", "q3_3", "q4")
 SPLIT = 0.3
+
+
+def lab_wording(function):
+    """Run a check with the lab's wording of the generic failures."""
+    import functools
+
+    @functools.wraps(function)
+    def run(sub):
+        with reworded(LAB_WORDING):
+            return function(sub)
+    return run
 
 
 def hidden(k):
@@ -24,7 +44,7 @@ def expect_array(sub, name, columns, lo=None, hi=None):
     if len(facts.shape) != 2 or facts.shape[1] != columns:
         raise CheckFailed("array_shape", name=name, actual=tuple(facts.shape), expected=f"(n, {columns})")
     if lo is not None and (facts.min is None or facts.min < lo - 1e-6 or facts.max > hi + 1e-6):
-        raise CheckFailed("array_range", name=name, low=facts.min or 0, high=facts.max or 0)
+        raise CheckFailed("td_keras_mlp.array_range", name=name, low=facts.min or 0, high=facts.max or 0)
     return facts
 
 
@@ -38,36 +58,41 @@ def expect_pair(sub, x, y, x_cols, y_cols, scaled=True):
 
 # ------------------------------------------------------------------------------------ Q1
 @check("q1", 0.5)
+@lab_wording
 def test_q1_data(sub):
     for x, y in (("X_train", "y_train"), ("X_test", "y_test")):
         labels = expect_pair(sub, x, y, PIXELS, CLASSES)
         if not labels.one_hot:
-            raise CheckFailed("not_one_hot", name=y)
+            raise CheckFailed("td_keras_mlp.not_one_hot", name=y)
     expect_pair(sub, "Xb_train", "yb_train", 13, 1)
     expect_pair(sub, "Xb_test", "yb_test", 13, 1, scaled=False)  # test scaled with train's min-max
 
 
 @check("q1", 0.5)
+@lab_wording
 def test_q1_task_types(sub):
     for name, expected in (("type_mnist", "classification"), ("type_boston", "regression")):
         value = sub.scalar(name)
         text = value.strip().lower().replace("é", "e") if isinstance(value, str) else value
         if text != expected:
-            raise CheckFailed("task_type", name=name, actual=value)
+            raise CheckFailed("td_keras_mlp.task_type", name=name, actual=value)
 
 
 # ------------------------------------------------------------------------------------ Q2
 @check("q2", 1.5)
+@lab_wording
 def test_q2_architecture(sub):
     expect_architecture(sub.model("model_q2"), input_dim=PIXELS, hidden=[], output=OUTPUT)
 
 
 @check("q2", 0.5)
+@lab_wording
 def test_q2_loss(sub):
     expect_loss(sub.model("model_q2"), "categorical_crossentropy")
 
 
 @check("q2", 1)
+@lab_wording
 def test_q2_trained(sub):
     expect_epochs(sub.model("model_q2"), target=10, low=5, high=20)
 
@@ -80,22 +105,26 @@ def expect_deep_model(sub, name, k):
 
 
 @check("q3", 1)
+@lab_wording
 def test_q3_one_hidden(sub):
     expect_deep_model(sub, "model_q3_1", 1)
 
 
 @check("q3", 1)
+@lab_wording
 def test_q3_two_hidden(sub):
     expect_deep_model(sub, "model_q3_2", 2)
 
 
 @check("q3", 1)
+@lab_wording
 def test_q3_three_hidden(sub):
     expect_deep_model(sub, "model_q3_3", 3)
 
 
 # ------------------------------------------------------------------------------------ Q4
 @check("q4", 1)
+@lab_wording
 def test_q4_param_count(sub):
     value = sub.scalar("n_params_q3_3")
     if isinstance(value, bool) or not isinstance(value, int):
@@ -104,10 +133,11 @@ def test_q4_param_count(sub):
     if sub.values.get("model_q3_3", {}).get("kind") == "model":
         accepted.add(sub.model("model_q3_3").n_params)  # consistent with the student's own model
     if value not in accepted:
-        raise CheckFailed("param_value", name="n_params_q3_3", actual=value)
+        raise CheckFailed("td_keras_mlp.param_value", name="n_params_q3_3", actual=value)
 
 
 @check("q4", 1)
+@lab_wording
 def test_q4_one_hidden_layer(sub):
     model = sub.model("model_q4")
     dense, _, _ = model.stack()
@@ -117,6 +147,7 @@ def test_q4_one_hidden_layer(sub):
 
 
 @check("q4", 1)
+@lab_wording
 def test_q4_comparable_and_trained(sub):
     model = sub.model("model_q4")
     expect_param_count(model, target=N_PARAMS_3, tolerance_pct=5)
@@ -132,6 +163,7 @@ def q5_histories(sub) -> dict:
 
 
 @check("q5", 1)
+@lab_wording
 def test_q5_histories(sub):
     items = sub.dict("histories_q5")
     missing = [k for k in Q5_KEYS if k not in items]
@@ -150,6 +182,7 @@ def test_q5_histories(sub):
 
 
 @check("q5", 1)
+@lab_wording
 def test_q5_validation(sub):
     histories = q5_histories(sub)
     if not histories:
@@ -158,7 +191,7 @@ def test_q5_validation(sub):
         what = f"histories_q5[{key!r}]"
         if history.fit is None:
             raise CheckFailed("history_not_from_fit", what=what)
-        expect_validation(history.fit, what=what, split=SPLIT)
+        expect_validation(history.fit, what=what, split=SPLIT, train=TRAIN, test=TEST)
 
 
 # ------------------------------------------------------------------------------------ Q6 / Q7
@@ -166,20 +199,23 @@ def expect_regularized_run(sub, model_name, history_name, allow_dropout):
     model = sub.model(model_name)
     expect_architecture(model, input_dim=PIXELS, hidden=hidden(3), output=OUTPUT, allow_dropout=allow_dropout)
     fit = expect_history_of(sub.history(history_name), what=f"`{history_name}`", model=model)
-    expect_validation(fit, what=f"`{model_name}`", split=SPLIT)
+    expect_validation(fit, what=f"`{model_name}`", split=SPLIT, train=TRAIN, test=TEST)
 
 
 @check("q6", 1)
+@lab_wording
 def test_q6_l1_everywhere(sub):
     expect_regularizer_everywhere(sub.model("model_q6"), kind="L1")
 
 
 @check("q6", 1)
+@lab_wording
 def test_q6_model_and_validation(sub):
     expect_regularized_run(sub, "model_q6", "history_q6", allow_dropout=False)
 
 
 @check("q7", 1)
+@lab_wording
 def test_q7_dropout_instead_of_l1(sub):
     model = sub.model("model_q7")
     expect_no_regularizer(model, kind="L1")
@@ -187,5 +223,6 @@ def test_q7_dropout_instead_of_l1(sub):
 
 
 @check("q7", 1)
+@lab_wording
 def test_q7_model_and_validation(sub):
     expect_regularized_run(sub, "model_q7", "history_q7", allow_dropout=True)
