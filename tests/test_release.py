@@ -71,7 +71,8 @@ def test_release_skeleton_runs_until_the_first_placeholder(tmp_path):
     """A student who opens the release and runs all: no error before the first stub."""
     import shutil
 
-    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+    from autograder.execution.kernel_run import Limits, run_notebook
+    from autograder.grading import assignment_kernel_env
 
     for item in RELEASE_DIR.iterdir():
         shutil.copy2(item, tmp_path / item.name)
@@ -79,7 +80,7 @@ def test_release_skeleton_runs_until_the_first_placeholder(tmp_path):
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     first_stub = next(i for i, c in enumerate(code_cells) if "raise NotImplementedError()" in c.source)
     head = nbformat.v4.new_notebook(cells=code_cells[: first_stub + 1])
-    env = kernel_env(workdir=tmp_path, data_source="offline", threads=1)
+    env, _ = assignment_kernel_env(SPEC, workdir=tmp_path, threads=1, environ={"AUTOGRADER_DATA_SOURCE": "offline"})
     execution = run_notebook(head, workdir=tmp_path, names=[], fast=True, limits=Limits(), env=env)
     errors = execution.cell_errors
     assert [e["ename"] for e in errors] == ["NotImplementedError"], errors
