@@ -21,13 +21,20 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 from autograder.assignments import AssignmentSpec, load_assignment
+from autograder.assignments.detection import choose_assignment
+from autograder.collect import collect_submissions
 from autograder.execution.kernel_run import KERNEL_NAME, write_kernelspec
 from autograder.release import KIT_ROOT, generate_release, release_differences
 
-# The demo material bundled with the kit: the first assignment and its sample submissions.
-DEMO_ASSIGNMENT = "td_keras_mlp"
+# The demo material bundled with the kit: sample submissions (they say their assignment).
 OUT = KIT_ROOT / "demo-output"
 SAMPLES = KIT_ROOT / "tests" / "submissions"
+
+
+def demo_assignment() -> str:
+    """The assignment of the bundled samples (read from them, as ``grade`` does)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return choose_assignment(collect_submissions([SAMPLES], Path(tmp)))[0]
 
 
 def step(title: str) -> None:
@@ -96,7 +103,7 @@ def run_demo() -> int:
     from autograder.outputs.report import write_report
     from autograder.release import generate_release_copy
 
-    spec = load_assignment(DEMO_ASSIGNMENT)
+    spec = load_assignment(demo_assignment())
     OUT.mkdir(exist_ok=True)
     step(f"1/4 release {spec.name}: nbgrader generate_assignment source/ → release/")
     with tempfile.TemporaryDirectory() as tmp:

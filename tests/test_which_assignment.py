@@ -209,3 +209,20 @@ def test_worker_needs_the_assignment():
     proc = subprocess.run([sys.executable, "-m", "autograder.batch.worker", "--notebook", "x", "--student", "s",
                            "--result-file", "r"], capture_output=True, text=True)
     assert proc.returncode == 2 and "--assignment" in proc.stderr
+
+
+def test_gradescope_and_moodle_titles_are_read_from_their_layouts(tmp_path):
+    gradescope = tmp_path / "autograder"
+    notebook(gradescope / "submission" / "answers.ipynb")
+    (gradescope / "submission_metadata.json").write_text(json.dumps({
+        "id": 1, "users": [{"name": "A", "id": 7}], "assignment": {"title": "Lab 2 (xor_demo)"}}))
+    [sub] = collect_submissions([gradescope / "submission"], tmp_path / "work")
+    assert sub.lms_title == "Lab 2 (xor_demo)"
+    assert detect_assignment(sub, KNOWN) == Detection("xor_demo", "lms")
+    import zipfile
+
+    archive = tmp_path / "L3-xor_demo-77.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Ann Lee_12_assignsubmission_file/copie.ipynb", notebook(tmp_path / "c.ipynb").read_bytes())
+    [moodle] = collect_submissions([archive], tmp_path / "work2")
+    assert detect_assignment(moodle, KNOWN) == Detection("xor_demo", "lms")

@@ -9,7 +9,7 @@ Per submission, the first of these that names a known assignment decides:
    (``COURSE-<assignment name>-ID.zip``), a Gradescope ``submission_metadata.json`` title,
    when it contains an assignment's name;
 4. ``file name``: the notebook's file name, when it contains an assignment's name
-   (``td_keras_mlp.ipynb``, ``Dupont - td-keras-mlp.ipynb``).
+   (``<name>.ipynb``, ``Dupont - <name with dashes>.ipynb``).
 
 For a batch (``choose_assignment``): ``--assignment NAME`` wins, and a submission detected as
 another assignment gets a visible note (``mismatch_note``); otherwise the submissions must agree
