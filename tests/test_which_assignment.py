@@ -226,3 +226,17 @@ def test_gradescope_and_moodle_titles_are_read_from_their_layouts(tmp_path):
         zf.writestr("Ann Lee_12_assignsubmission_file/copie.ipynb", notebook(tmp_path / "c.ipynb").read_bytes())
     [moodle] = collect_submissions([archive], tmp_path / "work2")
     assert detect_assignment(moodle, KNOWN) == Detection("xor_demo", "lms")
+
+
+def test_a_large_notebook_is_detected_from_its_tail(tmp_path, monkeypatch):
+    import autograder.assignments.detection as detection
+
+    monkeypatch.setattr(detection, "PARSE_LIMIT_BYTES", 1000)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1\n" + "# padding\n" * 500)])
+    nb.metadata["autograder"] = {"assignment": "xor_demo"}
+    nbformat.write(nb, str(tmp_path / "big.ipynb"))
+    assert (tmp_path / "big.ipynb").stat().st_size > 1000
+    assert notebook_assignment(tmp_path / "big.ipynb") == "xor_demo"
+    nb.metadata.pop("autograder")
+    nbformat.write(nb, str(tmp_path / "big.ipynb"))
+    assert notebook_assignment(tmp_path / "big.ipynb") is None

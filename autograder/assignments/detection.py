@@ -27,7 +27,9 @@ from pathlib import Path
 
 from autograder.assignments import METADATA_KEY, UnknownAssignment, available_assignments, load_assignment
 
-MAX_NOTEBOOK_BYTES = 250 * 2**20   # larger files are not read here (grading reports them)
+PARSE_LIMIT_BYTES = 20 * 2**20     # larger notebooks: only their tail is read for the metadata
+TAIL_BYTES = 2**20
+_TAIL_METADATA = re.compile(rf'"{METADATA_KEY}"\s*:\s*{{\s*"assignment"\s*:\s*"([A-Za-z_][A-Za-z0-9_]*)"')
 SOURCES = ("metadata", "nbgrader", "lms", "file name")
 OPTION = "--assignment"
 
@@ -46,10 +48,19 @@ class AssignmentChoiceError(ValueError):
 
 # ----------------------------------------------------------------------------- one submission
 def notebook_assignment(path: Path | None) -> str | None:
-    """``metadata.autograder.assignment`` of a notebook file; None if absent or unreadable."""
+    """``metadata.autograder.assignment`` of a notebook file; None if absent or unreadable.
+
+    A large notebook is not parsed whole here (grading will): its metadata is looked for in its
+    last MB, where Jupyter writes it (after the cells)."""
     try:
-        if path is None or Path(path).stat().st_size > MAX_NOTEBOOK_BYTES:
+        if path is None:
             return None
+        size = Path(path).stat().st_size
+        if size > PARSE_LIMIT_BYTES:
+            with open(path, "rb") as fh:
+                fh.seek(max(0, size - TAIL_BYTES))
+                match = _TAIL_METADATA.search(fh.read().decode("utf-8", errors="replace"))
+            return match.group(1) if match else None
         raw = Path(path).read_bytes()
         try:
             text = raw.decode("utf-8-sig")
