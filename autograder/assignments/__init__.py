@@ -6,6 +6,10 @@ for a course kept outside the kit) whose ``__init__.py`` defines ``SPEC`` and wh
 cells) and its student version in ``release/<name>/``. Everything the generic layers need to
 know about an assignment comes from its ``SPEC``: titles, questions and points, manual checks,
 the contract (names the student must define, per question), support files and data settings.
+
+The release writes the student self-check (``SELF_CHECK_FILE``) from the contract, and every
+released notebook names its assignment in ``metadata["autograder"]["assignment"]``, which is how
+``grade`` knows what a submission is (``autograder.assignments.detection``).
 """
 from __future__ import annotations
 
