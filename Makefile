@@ -23,7 +23,7 @@ test: install
 	$(PY) -m pytest
 
 release: install
-	$(PY) -m autograder release td_keras_mlp
+	$(PY) -m autograder release
 
 bench: install
 	$(PY) -m bench

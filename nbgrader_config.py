@@ -5,9 +5,14 @@ submitted/<student>/<assignment>/ → autograded/ → feedback/ (not committed).
 """
 import os
 
-# Grading machines use the offline real-data sample unless told otherwise (see dataset_utils.py);
-# the kernels started by `nbgrader autograde` inherit this.
-os.environ.setdefault("TD_KERAS_DATA_SOURCE", "offline")
+from autograder.assignments import available_assignments, load_assignment
+
+# The kernels started by `nbgrader autograde` inherit this process's environment: give them each
+# assignment's data settings (its SPEC's DataSettings: e.g. the offline real-data sample unless
+# AUTOGRADER_DATA_SOURCE says otherwise), without overriding what the grader already set.
+for _name in available_assignments():
+    for _key, _value in load_assignment(_name).data.kernel_env().items():
+        os.environ.setdefault(_key, _value)
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 

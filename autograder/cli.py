@@ -1,11 +1,11 @@
 """Command line: a thin layer over one keyword-only entry function per command.
 
-    python -m autograder grade PATH... --out DIR [--full] [--lang fr|en] [--jobs N] [--force]
-                               [--timeout S] [--cell-timeout S] [--memory MB]
+    python -m autograder grade PATH... --out DIR [--assignment NAME] [--full] [--lang fr|en]
+                               [--jobs N] [--force] [--timeout S] [--cell-timeout S] [--memory MB]
     python -m autograder export DIR --to moodle|canvas|gradescope|nbgrader [--assignment NAME]
     python -m autograder report DIR [--assignment NAME]
     python -m autograder new NAME [--course-root DIR] [--title-fr TEXT] [--title-en TEXT]
-    python -m autograder release [ASSIGNMENT]
+    python -m autograder release [ASSIGNMENT...]
     python -m autograder demo
 
 Exit code 0 when the work was done (even if students fail), 2 for usage errors.
@@ -17,21 +17,29 @@ import contextlib
 import sys
 from pathlib import Path
 
-ASSIGNMENT = "td_keras_mlp"
+GRADE_EPILOG = """\
+which assignment: each submission says it by its notebook's metadata (autograder.assignment,
+written by the release), its nbgrader folder (submitted/<student>/<assignment>/), the LMS's
+assignment title (Moodle download name, Gradescope metadata) or its file name; --assignment NAME
+wins over them (a submission that looks like another assignment gets a note in its feedback).
+One run grades one assignment: a batch mixing assignments is refused with the list of what was
+found; grade each assignment's notebooks into its own --out (or pick one with --assignment)."""
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    grade = sub.add_parser("grade", help="grade notebooks, folders, nbgrader trees or Moodle zips")
+    grade = sub.add_parser("grade", help="grade notebooks, folders, nbgrader trees or Moodle zips",
+                           epilog=GRADE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     grade.add_argument("--out", required=True, type=Path, help="output directory")
     grade.add_argument("--full", action="store_true", help="train as written (default: fast mode)")
     grade.add_argument("--lang", choices=("fr", "en"), default="fr", help="feedback language")
     grade.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: auto)")
     grade.add_argument("--force", action="store_true", help="regrade students already graded")
-    grade.add_argument("--assignment", default=ASSIGNMENT)
+    grade.add_argument("--assignment", default=None, metavar="NAME",
+                       help="the assignment to grade (default: what the submissions say, see below)")
     grade.add_argument("--executor", choices=("local", "dask"), default="local")
     grade.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://HOST:PORT)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -56,8 +64,10 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument("--assignment", default=None, metavar="NAME",
                         help="assignment of results that do not record it (written by older versions)")
 
-    release = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
-    release.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    release = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader, and the "
+                                             "student self-check from the assignment's description")
+    release.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                         help="default: every assignment that has a source/<assignment>/ folder")
 
     sub.add_parser("demo", help="generate the release, run the solution, grade the samples")
 
@@ -91,6 +101,8 @@ def _dispatch(args) -> int:
         missing = [str(p) for p in args.paths if not p.exists()]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(missing)}")
+        if args.assignment is not None:
+            _require_known(args.assignment)
         if args.executor == "dask" and not args.scheduler:
             raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
         from autograder.execution.sandbox import SandboxUnavailable
@@ -133,9 +145,18 @@ def _dispatch(args) -> int:
         print(_new_summary(made))
         return 0
     if args.command == "release":
-        from autograder.release import generate_release
+        from autograder.release import generate_release, releasable_assignments
 
-        print(generate_release(assignment=args.assignment))
+        names = args.assignments or releasable_assignments()
+        if not names:
+            raise UsageError("no assignment to release: no source/<assignment>/ folder of a known assignment")
+        for name in names:
+            _require_known(name)
+        for name in names:
+            try:
+                print(generate_release(name))
+            except FileNotFoundError as exc:   # no source folder, a support file missing
+                raise UsageError(str(exc)) from exc
         return 0
     if args.command == "demo":
         from autograder.demo import run_demo
@@ -182,6 +203,13 @@ def _new_summary(made) -> str:
         f"--assignment {made.name}",
     ]
     return "\n".join(lines)
+
+
+def _require_known(name: str) -> None:
+    from autograder.assignments import available_assignments
+
+    if name not in available_assignments():
+        raise UsageError(f"unknown assignment {name!r} (known: {', '.join(available_assignments()) or 'none'})")
 
 
 def _require_results(out_dir: Path) -> None:

@@ -12,6 +12,12 @@ Accepted, for each path (detected in this order):
 * a folder of notebooks, one per student (id = file stem);
 * a single ``.ipynb`` file (id = file stem).
 
+Which assignment: with ``assignment`` given, an nbgrader tree yields only that assignment's
+folders; without it, every ``submitted/<student>/<assignment>/`` folder. Each submission keeps
+what its layout says of its assignment (``folder_assignment``: the nbgrader folder;
+``lms_title``: the Moodle archive or folder name, the Gradescope assignment title) for
+``autograder.assignments.detection``, which decides.
+
 Nothing here raises for one bad entry: a Moodle folder without a notebook, a corrupt nested
 zip or a non-notebook file becomes a ``Submission`` with ``notebook=None`` and a ``problem``
 (English / French). Archives are extracted under ``workdir`` only, with no path traversal,
@@ -28,7 +34,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-ASSIGNMENT = "td_keras_mlp"
 MAX_EXTRACTED_BYTES = 500 * 2**20   # total for one input archive, nested zips included
 MAX_EXTRACTED_FILES = 20_000
 MAX_ZIP_DEPTH = 3                   # zip in a zip in a zip
@@ -44,6 +49,8 @@ class Submission:
     notebook: Path | None        # None when nothing gradable was found (see problem)
     identity: dict = field(default_factory=dict)
     problem: str | None = None   # why there is no notebook, "English / français"
+    folder_assignment: str | None = None   # nbgrader tree: submitted/<student>/<this>/
+    lms_title: str | None = None           # Moodle download name, Gradescope assignment title
 
 
 class ExtractionError(Exception):
@@ -51,8 +58,11 @@ class ExtractionError(Exception):
 
 
 def collect_submissions(paths: list[Path], workdir: Path, *,
-                        assignment: str = ASSIGNMENT) -> list[Submission]:
-    """One submission per student found in ``paths``, sorted by student id, ids unique."""
+                        assignment: str | None = None) -> list[Submission]:
+    """One submission per student found in ``paths``, sorted by student id, ids unique.
+
+    ``assignment``: the one to grade, if known (picks nbgrader folders and, among several
+    notebooks of one student, the one named after it)."""
     found: list[Submission] = []
     for index, path in enumerate(paths):
         scratch = _Scratch(Path(workdir) / "extracted" / f"{index}-{safe_id(Path(path).stem)}")
@@ -61,9 +71,9 @@ def collect_submissions(paths: list[Path], workdir: Path, *,
     return sorted(_unique_ids(found), key=lambda s: s.student)
 
 
-def _collect_path(path: Path, assignment: str, scratch: "_Scratch") -> list[Submission]:
+def _collect_path(path: Path, assignment: str | None, scratch: "_Scratch") -> list[Submission]:
     if path.is_dir():
-        return _collect_dir(path, assignment, scratch)
+        return _collect_dir(path, assignment, scratch, title=path.name)
     if path.suffix.lower() == ".zip":
         return _collect_zip(path, assignment, scratch)
     if path.suffix.lower() == ".ipynb":
@@ -73,7 +83,9 @@ def _collect_path(path: Path, assignment: str, scratch: "_Scratch") -> list[Subm
                      f"pas un carnet Jupyter (.ipynb) : {path.name}")]
 
 
-def _collect_dir(folder: Path, assignment: str, scratch: "_Scratch") -> list[Submission]:
+def _collect_dir(folder: Path, assignment: str | None, scratch: "_Scratch",
+                 title: str | None = None) -> list[Submission]:
+    """``title``: the name the user gave the input (folder or archive), a Moodle download's title."""
     if (folder / "submitted").is_dir():
         return collect_nbgrader(folder / "submitted", assignment)
     if folder.name == "submitted":
@@ -82,37 +94,44 @@ def _collect_dir(folder: Path, assignment: str, scratch: "_Scratch") -> list[Sub
         return [collect_gradescope(folder, assignment)]
     children = _visible_children(folder)
     if any(MOODLE_ENTRY.match(_nfc(p.name)) for p in children):
-        return collect_moodle_dir(folder, assignment, scratch=scratch)
+        return collect_moodle_dir(folder, assignment, scratch=scratch, title=title)
     notebooks = [p for p in children if p.is_file() and p.suffix.lower() == ".ipynb"]
     if not notebooks and len(children) == 1 and children[0].is_dir():
-        return _collect_dir(children[0], assignment, scratch)   # a zip of one folder
+        return _collect_dir(children[0], assignment, scratch, title)   # a zip of one folder
     return [Submission(safe_id(nb.stem), nb, {"source": "folder", "file_name": nb.name})
             for nb in notebooks]
 
 
-def _collect_zip(archive: Path, assignment: str, scratch: "_Scratch") -> list[Submission]:
+def _collect_zip(archive: Path, assignment: str | None, scratch: "_Scratch") -> list[Submission]:
     try:
         target = scratch.extract(archive, "archive")
     except ExtractionError as exc:
         return [_problem(archive.stem, {"source": "zip", "file_name": archive.name},
                          f"unreadable zip archive {archive.name}: {exc}",
                          f"archive zip illisible {archive.name} : {exc}")]
-    return _collect_dir(target, assignment, scratch)
+    return _collect_dir(target, assignment, scratch, title=archive.stem)
 
 
 # --- nbgrader -------------------------------------------------------------------------------
 
-def collect_nbgrader(submitted: Path, assignment: str = ASSIGNMENT) -> list[Submission]:
-    """``submitted/<student>/<assignment>/*.ipynb``; students without that folder are skipped."""
+def collect_nbgrader(submitted: Path, assignment: str | None = None) -> list[Submission]:
+    """``submitted/<student>/<assignment>/*.ipynb``: that assignment's folders, or every
+    assignment folder when ``assignment`` is None; students without one are skipped."""
     found = []
     for student_dir in _visible_children(submitted):
-        folder = student_dir / assignment
-        if not folder.is_dir():
+        if not student_dir.is_dir():
             continue
-        identity = {"nbgrader_id": student_dir.name, "source": "nbgrader"}
-        if (folder / "timestamp.txt").is_file():
-            identity["timestamp"] = (folder / "timestamp.txt").read_text(errors="replace").strip()
-        found.append(_pick_submission(safe_id(student_dir.name), folder, identity, assignment))
+        folders = [student_dir / assignment] if assignment else [
+            p for p in _visible_children(student_dir) if p.is_dir()]
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            identity = {"nbgrader_id": student_dir.name, "source": "nbgrader"}
+            if (folder / "timestamp.txt").is_file():
+                identity["timestamp"] = (folder / "timestamp.txt").read_text(errors="replace").strip()
+            sub = _pick_submission(safe_id(student_dir.name), folder, identity, folder.name)
+            sub.folder_assignment = folder.name
+            found.append(sub)
     return found
 
 
@@ -129,10 +148,12 @@ def gradescope_metadata_path(folder: Path) -> Path | None:
     return None
 
 
-def collect_gradescope(folder: Path, assignment: str = ASSIGNMENT) -> Submission:
-    identity = gradescope_identity(gradescope_metadata_path(folder))
+def collect_gradescope(folder: Path, assignment: str | None = None) -> Submission:
+    metadata = gradescope_metadata_path(folder)
+    identity = gradescope_identity(metadata)
     student = identity.get("gradescope_user_id")
     submission = _pick_submission("", folder, identity, assignment)
+    submission.lms_title = gradescope_assignment_title(metadata)
     fallback = submission.notebook.stem if submission.notebook else "submission"
     submission.student = safe_id(f"gradescope_{student}" if student else fallback)
     return submission
@@ -158,17 +179,31 @@ def gradescope_identity(metadata: Path | None) -> dict:
     return identity
 
 
+def gradescope_assignment_title(metadata: Path | None) -> str | None:
+    """``assignment.title`` of ``submission_metadata.json`` (what the instructor named it)."""
+    try:
+        data = json.loads(metadata.read_text(encoding="utf-8")) if metadata else {}
+        title = data.get("assignment", {}).get("title")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return title if isinstance(title, str) else None
+
+
 # --- Moodle ---------------------------------------------------------------------------------
 
-def collect_moodle_dir(root: Path, assignment: str = ASSIGNMENT, *,
-                       scratch: "_Scratch") -> list[Submission]:
+def collect_moodle_dir(root: Path, assignment: str | None = None, *,
+                       scratch: "_Scratch", title: str | None = None) -> list[Submission]:
     """An extracted Moodle download: per participant, the best notebook of all their files.
 
-    Nested zips are extracted under ``scratch`` (inside the work directory)."""
-    return [
+    Nested zips are extracted under ``scratch`` (inside the work directory). ``title``: the
+    download's name (``COURSE-ASSIGNMENT-ID``), kept as each submission's ``lms_title``."""
+    subs = [
         _moodle_submission(pid, name, files, assignment, scratch)
         for pid, (name, files) in sorted(_moodle_participants(root).items())
     ]
+    for sub in subs:
+        sub.lms_title = title
+    return subs
 
 
 def _moodle_participants(root: Path) -> dict[str, tuple[str, list[Path]]]:
@@ -183,7 +218,7 @@ def _moodle_participants(root: Path) -> dict[str, tuple[str, list[Path]]]:
     return people
 
 
-def _moodle_submission(pid: str, name: str, files: list[Path], assignment: str,
+def _moodle_submission(pid: str, name: str, files: list[Path], assignment: str | None,
                        scratch: "_Scratch") -> Submission:
     identity = {"moodle_participant_id": pid, "full_name": name, "source": "moodle"}
     notebooks, broken = _notebooks_and_nested(files, scratch, f"moodle_{pid}")
@@ -221,7 +256,7 @@ def _notebooks_and_nested(files: list[Path], scratch: "_Scratch", label: str,
 
 # --- choosing the notebook ------------------------------------------------------------------
 
-def _pick_submission(student: str, folder: Path, identity: dict, assignment: str) -> Submission:
+def _pick_submission(student: str, folder: Path, identity: dict, assignment: str | None) -> Submission:
     notebooks = [f for f in _visible_files(folder) if f.suffix.lower() == ".ipynb"]
     if notebooks:
         return Submission(student, _best_notebook(notebooks, assignment), identity)
@@ -229,10 +264,13 @@ def _pick_submission(student: str, folder: Path, identity: dict, assignment: str
                     f"aucun carnet Jupyter (.ipynb) dans {folder.name}/")
 
 
-def _best_notebook(notebooks: list[Path], assignment: str) -> Path:
-    """The one named after the assignment (any case, spaces or dashes), else the largest."""
-    key = _squash(assignment)
-    named = [nb for nb in notebooks if key in _squash(nb.stem)]
+def _best_notebook(notebooks: list[Path], assignment: str | None) -> Path:
+    """The one named after the assignment (any case, spaces or dashes; when it is not known
+    yet, after any known assignment), else the largest."""
+    from autograder.assignments import available_assignments
+
+    keys = [_squash(name) for name in ([assignment] if assignment else available_assignments())]
+    named = [nb for nb in notebooks if any(key in _squash(nb.stem) for key in keys)]
     pool = named or notebooks
     return sorted(pool, key=lambda nb: (-nb.stat().st_size, str(nb)))[0]
 

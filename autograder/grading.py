@@ -26,7 +26,6 @@ from autograder.results import CheckResult, QuestionResult, StudentResult
 
 MAX_NOTEBOOK_MB = 250
 CHECKS_TIMEOUT_S = 120
-DATA_SOURCE_ENV = "AUTOGRADER_DATA_SOURCE"   # overrides the spec's data source (e.g. "lab" on the lab network)
 CACHE_DIR_ENV = "AUTOGRADER_CACHE_DIR"       # data caches shared by the kernels (default ~/.cache/autograder)
 
 NOTES = {
@@ -203,13 +202,14 @@ def _clean_cells(nb) -> int:
 
 
 def prepare_workdir(spec: AssignmentSpec, root: Path) -> Path:
-    """A fresh kernel folder holding the released support files (dataset_utils.py, ...)."""
+    """A fresh kernel folder holding the files released beside the notebook (``spec.released_files``:
+    support files and self-check, as the student had them; nothing else of release/)."""
     workdir = root / "work"
     workdir.mkdir(parents=True)
     release = spec.release_dir()
-    for item in release.iterdir() if release.is_dir() else []:
-        if item.is_file() and item.suffix != ".ipynb":
-            shutil.copy2(item, workdir / item.name)
+    for name in spec.released_files:
+        if (release / name).is_file():   # a missing one is reported before grading (batch)
+            shutil.copy2(release / name, workdir / name)
     return workdir
 
 
@@ -219,13 +219,13 @@ def data_cache_root() -> Path:
 
 def data_cache_env(spec: AssignmentSpec) -> dict[str, str]:
     """Kernel environment giving access to the assignment's data cache, filled on first use
-    (``spec.prepare_data_cache``). A cache that cannot be made only costs time: {}."""
-    if spec.prepare_data_cache is None:
+    (``spec.data.prepare_cache``). A cache that cannot be made only costs time: {}."""
+    if spec.data.prepare_cache is None:
         return {}
     folder = data_cache_root() / spec.name
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        extra = spec.prepare_data_cache(folder)
+        extra = spec.data.prepare_cache(folder)
     except Exception as exc:   # e.g. a read-only home: kernels will just do the work themselves
         print(f"warning: no data cache for {spec.name} in {folder} ({type(exc).__name__}: {exc})", file=sys.stderr)
         return {}
@@ -235,6 +235,17 @@ def data_cache_env(spec: AssignmentSpec) -> dict[str, str]:
         except OSError:
             pass
     return extra
+
+
+def assignment_kernel_env(spec: AssignmentSpec, *, workdir: Path, threads: int,
+                          environ: dict | None = None) -> tuple[dict[str, str], list[str]]:
+    """The kernel's environment for ``spec`` (the generic one, then the assignment's data
+    settings, then its data cache) and the data folders bound read-only into its sandbox."""
+    environ = os.environ if environ is None else environ
+    cache = data_cache_env(spec)
+    env = kernel_env(workdir=workdir, threads=threads, extra={**spec.data.kernel_env(environ), **cache})
+    folders = spec.data.data_dirs(environ) + [v for v in cache.values() if os.path.isdir(v)]
+    return env, list(dict.fromkeys(folders))
 
 
 def run_hidden_checks(spec: AssignmentSpec, payload: dict | None, lang: str, scratch: Path) -> list[dict]:
@@ -326,10 +337,7 @@ def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, l
                        threads: int, hide: Sequence[str]) -> Execution:
     """Run the notebook's cells in a sandboxed kernel (see autograder/execution/sandbox.py)."""
     workdir = prepare_workdir(spec, scratch)
-    data_source = os.environ.get(DATA_SOURCE_ENV) or spec.data_source
-    cache = data_cache_env(spec)
-    env = kernel_env(workdir=workdir, data_source=data_source, threads=threads, extra=cache)
-    data_dirs = [env[k] for k in ("TD_KERAS_LAB_DIR", "TD_KERAS_CACHE_DIR") if k in env] + list(cache.values())
+    env, data_dirs = assignment_kernel_env(spec, workdir=workdir, threads=threads)
     box = sandbox.prepare(scratch=scratch, workdir=workdir, hide=[*hide], read_only=data_dirs)
     return run_notebook(nb, workdir=workdir, names=spec.contract_names, fast=not full,
                         limits=limits, env=env, sandbox=box)

@@ -1,23 +1,24 @@
 """The nbgrader path: hidden test cells call the same checks as ``python -m autograder grade``.
 
-A hidden test cell ends with ``hidden_score("q2", globals())``. It harvests the contract
-names of the running kernel, runs the question's checks and returns the points earned, which
-nbgrader takes as the cell's partial credit. Messages go to stdout (stderr would make
-nbgrader give the cell zero).
+A hidden test cell ends with ``hidden_score("q2", globals(), assignment="<name>")``. It
+harvests the contract names of the running kernel, runs the question's checks and returns the
+points earned, which nbgrader takes as the cell's partial credit. Messages go to stdout (stderr
+would make nbgrader give the cell zero). Without ``assignment``, the kernel's folder names it
+(``nbgrader autograde`` runs a notebook in ``autograded/<student>/<assignment>/``).
 """
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
-from autograder.assignments import load_assignment
+from autograder.assignments import UnknownAssignment, available_assignments, load_assignment
 from autograder.checks.facts import Submission
 from autograder.checks.messages import CheckFailed, message
 from autograder.checks.registry import checks_of
 from autograder.kernel import harvest, recorder
 
 
-def hidden_score(question: str, namespace: dict, assignment: str = "td_keras_mlp") -> float:
-    spec = load_assignment(assignment)
+def hidden_score(question: str, namespace: dict, assignment: str | None = None) -> float:
+    spec = load_assignment(assignment or _assignment_of_folder(Path.cwd()))
     recorder.install(fast=False)  # no-op when nbgrader's exec_lines already installed it
     payload = harvest.facts_of(namespace, spec.contract_names)
     sub, score = Submission(payload), 0.0
@@ -33,3 +34,8 @@ def hidden_score(question: str, namespace: dict, assignment: str = "td_keras_mlp
     return round(score, 2)
 
 
+def _assignment_of_folder(folder: Path) -> str:
+    if folder.name in available_assignments():
+        return folder.name
+    raise UnknownAssignment(f"hidden_score: give assignment=NAME (the folder {folder.name!r} names no "
+                            f"assignment; known: {', '.join(available_assignments()) or 'none'})")

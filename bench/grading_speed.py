@@ -165,11 +165,13 @@ def floor_once(data_source: str) -> float:
     """Seconds to start one kernel and import TensorFlow/Keras in it (what no grader avoids)."""
     import nbformat
 
+    from autograder.assignments import DATA_SOURCE_ENV, load_assignment
     from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
 
     with tempfile.TemporaryDirectory() as tmp:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import keras")])
-        kenv = kernel_env(workdir=Path(tmp), data_source=data_source, threads=1)
+        data = load_assignment("td_keras_mlp").data.kernel_env({DATA_SOURCE_ENV: data_source})
+        kenv = kernel_env(workdir=Path(tmp), threads=1, extra=data)
         started = time.monotonic()
         run_notebook(nb, workdir=Path(tmp), names=[], fast=True, limits=Limits(), env=kenv)
         return time.monotonic() - started

@@ -78,6 +78,10 @@ def test_moodle_zip_gives_one_submission_per_participant(moodle_subs):
     assert sorted(moodle_subs) == [f"moodle_{n}" for n in range(12345, 12352)]
 
 
+def test_moodle_submissions_keep_the_download_title(moodle_subs):
+    assert {s.lms_title for s in moodle_subs.values()} == {"TD Keras-td_keras_mlp-42"}
+
+
 def test_moodle_identity_keeps_accents(moodle_subs):
     assert moodle_subs["moodle_12345"].identity == {
         "moodle_participant_id": "12345", "full_name": "Élodie Martin", "source": "moodle"}
@@ -141,12 +145,22 @@ def test_nbgrader_tree_from_root_or_submitted(tmp_path):
     (course / "submitted" / "bob" / "td_keras_mlp").mkdir(parents=True)
     write_notebook(course / "submitted" / "carol" / "other_assignment" / "x.ipynb")
     for path in (course, course / "submitted"):
-        subs = collect_submissions([path], tmp_path / "work")
+        subs = collect_submissions([path], tmp_path / "work", assignment="td_keras_mlp")
         assert [s.student for s in subs] == ["alice", "bob"]          # carol did not submit it
         assert subs[0].identity == {"nbgrader_id": "alice", "source": "nbgrader",
                                     "timestamp": "2025-03-01 10:00:00"}
         assert subs[0].notebook.name == "td_keras_mlp.ipynb"
+        assert subs[0].folder_assignment == "td_keras_mlp"
         assert subs[1].notebook is None and "td_keras_mlp/" in subs[1].problem
+
+
+def test_nbgrader_tree_without_assignment_keeps_every_assignment_folder(tmp_path):
+    course = tmp_path / "course"
+    write_notebook(course / "submitted" / "alice" / "td_keras_mlp" / "td_keras_mlp.ipynb")
+    write_notebook(course / "submitted" / "carol" / "other_assignment" / "x.ipynb")
+    subs = collect_submissions([course], tmp_path / "work")
+    assert [(s.student, s.folder_assignment, s.notebook.name) for s in subs] == [
+        ("alice", "td_keras_mlp", "td_keras_mlp.ipynb"), ("carol", "other_assignment", "x.ipynb")]
 
 
 def test_gradescope_submission_reads_metadata_next_to_it(tmp_path):
@@ -155,7 +169,7 @@ def test_gradescope_submission_reads_metadata_next_to_it(tmp_path):
     (root / "submission_metadata.json").write_text(json.dumps({
         "id": 987, "users": [{"name": "Élodie Martin", "email": "em@example.org", "id": 4321}]}))
     [sub] = collect_submissions([root / "submission"], tmp_path / "work")
-    assert sub.student == "gradescope_4321"
+    assert sub.student == "gradescope_4321" and sub.lms_title is None
     assert sub.notebook.name == "whatever name.ipynb"
     assert sub.identity == {"source": "gradescope", "gradescope_user_id": "4321",
                             "full_name": "Élodie Martin", "email": "em@example.org",

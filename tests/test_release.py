@@ -7,8 +7,8 @@ import nbformat
 import pytest
 
 from autograder.assignments import load_assignment
-from autograder.release import generate_release_copy, release_differences
-from conftest import RELEASE_DIR, RELEASE_NB, SOURCE_NB
+from autograder.release import KIT_ROOT, generate_release, release_differences
+from conftest import RELEASE_DIR, RELEASE_NB, SOURCE_DIR, SOURCE_NB
 
 SPEC = load_assignment("td_keras_mlp")
 
@@ -17,9 +17,38 @@ def _nbgrader(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def test_release_is_what_nbgrader_generates_from_source(tmp_path):
-    regenerated = generate_release_copy("td_keras_mlp", tmp_path)
+def test_release_is_what_nbgrader_generates_from_source(tmp_path, capsys):
+    """Regenerated from a copy of source/ whose self-check is gone and which holds a stray file:
+    the release is the committed one (notebook, metadata, support files, a freshly generated
+    self-check), and the stray file is not released."""
+    import shutil
+
+    source = tmp_path / "source" / "td_keras_mlp"
+    shutil.copytree(SOURCE_DIR, source)
+    shutil.copy2(KIT_ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    (source / "verification.py").unlink()
+    (source / "notes_prof.txt").write_text("not for students")
+    regenerated = generate_release("td_keras_mlp", course_root=tmp_path)
     assert release_differences(RELEASE_DIR, regenerated) == []
+    assert (source / "verification.py").read_bytes() == (RELEASE_DIR / "verification.py").read_bytes()
+    assert "notes_prof.txt not released (not in SPEC.support_files)" in capsys.readouterr().err
+
+
+def test_release_differences_see_the_assignment_metadata(tmp_path):
+    import shutil
+
+    for name in ("a", "b"):
+        shutil.copytree(RELEASE_DIR, tmp_path / name)
+    nb = nbformat.read(str(tmp_path / "b" / RELEASE_NB.name), 4)
+    nb.metadata["autograder"] = {"assignment": "other"}
+    nbformat.write(nb, str(tmp_path / "b" / RELEASE_NB.name))
+    (tmp_path / "b" / "verification.py").write_text("# edited by hand\n")
+    assert release_differences(tmp_path / "a", tmp_path / "b") == [
+        f"{RELEASE_NB.name}: notebook metadata 'autograder' differs", "verification.py differs"]
+
+
+def test_source_notebook_names_its_assignment():
+    assert nbformat.read(str(SOURCE_NB), 4).metadata["autograder"] == {"assignment": SPEC.name}
 
 
 def _solution_lines(nb):
@@ -62,8 +91,9 @@ def test_every_contract_name_is_stated_in_a_skeleton_cell():
     assert skeleton.count("raise NotImplementedError()") == 7
 
 
-def test_release_ships_data_and_self_check_modules():
-    assert {p.name for p in RELEASE_DIR.iterdir()} == {"td_keras_mlp.ipynb", "dataset_utils.py", "verification.py"}
+def test_release_ships_the_specs_support_files_and_the_self_check():
+    assert {p.name for p in RELEASE_DIR.iterdir()} == {SPEC.notebook_name, *SPEC.released_files}
+    assert SPEC.released_files == ("dataset_utils.py", "verification.py")
 
 
 @pytest.mark.slow
@@ -71,7 +101,8 @@ def test_release_skeleton_runs_until_the_first_placeholder(tmp_path):
     """A student who opens the release and runs all: no error before the first stub."""
     import shutil
 
-    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+    from autograder.execution.kernel_run import Limits, run_notebook
+    from autograder.grading import assignment_kernel_env
 
     for item in RELEASE_DIR.iterdir():
         shutil.copy2(item, tmp_path / item.name)
@@ -79,7 +110,7 @@ def test_release_skeleton_runs_until_the_first_placeholder(tmp_path):
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     first_stub = next(i for i, c in enumerate(code_cells) if "raise NotImplementedError()" in c.source)
     head = nbformat.v4.new_notebook(cells=code_cells[: first_stub + 1])
-    env = kernel_env(workdir=tmp_path, data_source="offline", threads=1)
+    env, _ = assignment_kernel_env(SPEC, workdir=tmp_path, threads=1, environ={"AUTOGRADER_DATA_SOURCE": "offline"})
     execution = run_notebook(head, workdir=tmp_path, names=[], fast=True, limits=Limits(), env=env)
     errors = execution.cell_errors
     assert [e["ename"] for e in errors] == ["NotImplementedError"], errors

@@ -179,12 +179,11 @@ def keep_outputs(student: str, outcome: RemoteOutcome, out_dir: Path) -> None:
 
 
 def release_files(assignment: str) -> dict[str, bytes]:
-    """The files ``prepare_workdir`` copies beside each notebook, read on the client."""
-    folder = load_assignment(assignment).release_dir()
-    if not folder.is_dir():
-        return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
-            if p.is_file() and p.suffix != ".ipynb"}
+    """The files ``prepare_workdir`` copies beside each notebook (``spec.released_files``),
+    read on the client."""
+    spec = load_assignment(assignment)
+    folder = spec.release_dir()
+    return {name: (folder / name).read_bytes() for name in spec.released_files if (folder / name).is_file()}
 
 
 def grader_fingerprint() -> str:

@@ -3,7 +3,13 @@
 Each submission is graded by ``python -m autograder.batch.worker`` in a process of its own; this
 process only collects, schedules and writes the result files, the feedback pages and
 ``grades.csv``. A re-run after an interruption (even ``kill -9``) regrades only students
-whose result file is missing or stale (other notebook, other mode); ``force`` regrades all.
+whose result file is missing or stale (other notebook, other mode, other assignment); ``force``
+regrades all.
+
+Which assignment: ``assignment`` (``--assignment``) when given, else what the submissions say
+(``autograder.assignments.detection``); one batch grades one assignment: a batch mixing
+assignments is refused with a message that says how to split it, and so is an output folder
+holding another assignment's results.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import psutil
 
 from autograder.execution import sandbox
 from autograder.assignments import AssignmentSpec, load_assignment
+from autograder.assignments.detection import Detection, choose_assignment, mismatch_note
 from autograder.collect import Submission, collect_submissions
 from autograder.batch.executors import make_executor
 from autograder.outputs.feedback import write_feedback
@@ -49,7 +56,8 @@ def default_jobs() -> int:
     return max(1, min(cores, memory_jobs))
 
 
-def is_up_to_date(sub: Submission, out_dir: Path, full: bool) -> bool:
+def is_up_to_date(sub: Submission, out_dir: Path, full: bool, assignment: str) -> bool:
+    """The student's result file grades this notebook, in this mode, as this assignment."""
     path = out_dir / "results" / f"{sub.student}.json"
     if not path.exists() or sub.notebook is None:
         return False
@@ -58,7 +66,21 @@ def is_up_to_date(sub: Submission, out_dir: Path, full: bool) -> bool:
     except (OSError, ValueError):
         return False
     return (previous.get("submission_sha256") == file_sha256(sub.notebook)
-            and previous.get("mode") == ("full" if full else "fast"))
+            and previous.get("mode") == ("full" if full else "fast")
+            and previous.get("assignment") == assignment)
+
+
+def check_ready(spec: AssignmentSpec, out_dir: Path) -> None:
+    """ValueError (a usage error for the CLI) when grading ``spec`` into ``out_dir`` cannot go
+    well: files of its release missing, or ``out_dir`` holding another assignment's results."""
+    missing = spec.missing_release_files()
+    if missing:
+        raise ValueError(f"{spec.release_dir()} lacks {', '.join(missing)}: run "
+                         f"`python -m autograder release {spec.name}` first")
+    others = sorted({r.assignment for r in load_results(out_dir) if r.assignment and r.assignment != spec.name})
+    if others:
+        raise ValueError(f"{out_dir} already holds results of {', '.join(others)}: grade {spec.name} "
+                         f"into another output directory (e.g. --out {Path(out_dir) / spec.name})")
 
 
 def unreadable_result(sub: Submission, spec: AssignmentSpec, lang: str, full: bool) -> StudentResult:
@@ -70,29 +92,38 @@ def unreadable_result(sub: Submission, spec: AssignmentSpec, lang: str, full: bo
 
 
 def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: str = "fr",
-                jobs: int | None = None, force: bool = False, assignment: str = "td_keras_mlp",
+                jobs: int | None = None, force: bool = False, assignment: str | None = None,
                 executor: str = "local", scheduler: str | None = None,
                 progress: bool = True, limits: dict | None = None) -> list[StudentResult]:
     """Grade every submission found in ``paths`` into ``out_dir``; returns all results.
 
+    ``assignment``: the one to grade (wins over what the submissions say); None: detected.
     ``limits``: overrides of the kernels' limits (``cell_timeout``, ``total_timeout``,
-    ``memory_mb``, ``output_mb``), on top of the mode's defaults."""
+    ``memory_mb``, ``output_mb``), on top of the mode's defaults.
+    ValueError (UnknownAssignment, AssignmentChoiceError...) before grading anything when the
+    batch cannot be graded as asked."""
     out_dir = Path(out_dir)
+    if assignment is not None:
+        load_assignment(assignment)   # an unknown name: stop before collecting
+    submissions = collect_submissions([Path(p) for p in paths], out_dir / ".work", assignment=assignment)
+    name, detections = choose_assignment(submissions, assignment)
+    spec = load_assignment(name)
+    check_ready(spec, out_dir)
     level = sandbox.probe()   # AUTOGRADER_SANDBOX=require and no sandbox: stop before grading
     _log(progress or level.warning is not None, level.describe())
-    spec = load_assignment(assignment)
-    submissions = collect_submissions([Path(p) for p in paths], out_dir / ".work", assignment=assignment)
-    todo = [s for s in submissions if force or not is_up_to_date(s, out_dir, full)]
+    said = {d.source for d in detections.values() if d.assignment == name}
+    _log(progress, f"assignment: {name} ({'--assignment' if assignment else ', '.join(sorted(said))})")
+    todo = [s for s in submissions if force or not is_up_to_date(s, out_dir, full, spec.name)]
     for sub in [s for s in todo if s.notebook is None]:
         _write(unreadable_result(sub, spec, lang, full), out_dir, lang)
     gradable = [s for s in todo if s.notebook is not None]
     jobs = jobs or default_jobs()
-    options = GradeOptions(assignment, full, lang, max(1, (os.cpu_count() or 1) // jobs), str(out_dir),
+    options = GradeOptions(spec.name, full, lang, max(1, (os.cpu_count() or 1) // jobs), str(out_dir),
                            limits=tuple(sorted((limits or {}).items())), hide=hidden_inputs(paths, out_dir))
     _log(progress, f"{len(submissions)} submission(s), {len(submissions) - len(todo)} already graded, "
                    f"{len(gradable)} to grade with {jobs} job(s) ({'full' if full else 'fast'} mode)")
     with make_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
-        _run(pool, gradable, options, out_dir, lang, progress)
+        _run(pool, gradable, options, out_dir, lang, progress, detections)
     results = load_results(out_dir)
     write_grades_csv(results, out_dir)
     _log(progress, f"results: {out_dir / 'results'}  grades: {out_dir / 'grades.csv'}  "
@@ -107,13 +138,16 @@ def hidden_inputs(paths: list[Path], out_dir: Path) -> tuple[str, ...]:
 
 
 def _run(pool, gradable: list[Submission], options: GradeOptions, out_dir: Path, lang: str,
-         progress: bool) -> None:
+         progress: bool, detections: dict[str, Detection] | None = None) -> None:
     from tqdm import tqdm
 
     lock = threading.Lock()
     with tqdm(total=len(gradable), unit="student", disable=not progress or not gradable,
               file=sys.stderr, dynamic_ncols=True) as bar:
         for sub, result in pool.map_unordered(grade_isolated, gradable, options):
+            note = mismatch_note((detections or {}).get(sub.student), options.assignment, lang)
+            if note and note not in result.messages:
+                result.messages.insert(0, note)
             with lock:
                 _write(result, out_dir, lang)
                 bar.set_postfix_str(f"{sub.student}: {result.status} {result.score:g}/{result.max_score:g}")

@@ -1,7 +1,7 @@
 """Grade one submission in its own process (what every batch executor runs per student).
 
     python -m autograder.batch.worker --notebook NB --student ID --result-file OUT.json
-        [--assignment td_keras_mlp] [--full] [--lang fr|en] [--identity JSON] [--threads N]
+        --assignment NAME [--full] [--lang fr|en] [--identity JSON] [--threads N]
         [--executed-file NB.ipynb] [--cell-timeout S] [--total-timeout S] [--memory-mb MB]
         [--output-mb MB] [--hide PATH]...
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--student", required=True)
     parser.add_argument("--result-file", type=Path, required=True)
     parser.add_argument("--executed-file", type=Path, default=None)
-    parser.add_argument("--assignment", default="td_keras_mlp")
+    parser.add_argument("--assignment", required=True, help="the assignment's plugin name")
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--lang", default="fr", choices=("fr", "en"))
     parser.add_argument("--identity", default="{}")

@@ -361,8 +361,10 @@ def _student_view(run_nb) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=cells)
 
 
-def kernel_env(*, workdir: Path, data_source: str, threads: int, extra: dict | None = None) -> dict:
-    """Environment of the student's kernel: only what it needs, nothing of the grader's."""
+def kernel_env(*, workdir: Path, threads: int, extra: dict | None = None) -> dict:
+    """Environment of the student's kernel: only what it needs, nothing of the grader's.
+
+    ``extra``: the assignment's variables (its data settings, its data cache), added last."""
     env = {
         "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
         "HOME": str(workdir),
@@ -378,9 +380,8 @@ def kernel_env(*, workdir: Path, data_source: str, threads: int, extra: dict | N
         "TF_NUM_INTEROP_THREADS": "1",
         "OMP_NUM_THREADS": str(threads),
         "KERAS_HOME": str(workdir / ".keras"),
-        "TD_KERAS_DATA_SOURCE": data_source,
     }
-    for key in ("TD_KERAS_LAB_DIR", "TD_KERAS_CACHE_DIR", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if key in os.environ:
             env[key] = os.environ[key]
     env.update(extra or {})

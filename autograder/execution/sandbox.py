@@ -6,7 +6,8 @@ Levels, best first; ``probe()`` picks the best available once per process:
                 where every top-level folder but the system ones (/usr, /etc, /var...) is hidden
                 under an empty tmpfs, and so are the kit, the hidden checks, the output directory,
                 the submissions, /var/tmp, /dev/shm; only the Python install, the kernel helpers
-                (``autograder/kernel``) and the data folders are bound back, read-only; its work
+                (``autograder/kernel``) and the assignment's data folders (``read_only``: its
+                ``DataSettings.data_dirs()`` and data cache) are bound back, read-only; its work
                 dir is a tmpfs of its own (512 MB, like /tmp: 256 MB); no network (own net
                 namespace, the kernel talks to the grader over Unix sockets); its own PID
                 namespace (killing it kills every process it started); a uid of its own,
@@ -43,7 +44,6 @@ SYSTEM_DIRS = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "
 ALWAYS_HIDDEN = ["/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/run"]
 WRITABLE_TMPFS = {"/tmp": 256, "/var/tmp": 16, "/dev/shm": 64}   # MB, world-writable like the originals
 WORKDIR_MB = 512                  # the kernel's work dir: a tmpfs that size (disk cannot be filled)
-DEFAULT_LAB_DIR = "/opt/datasets/keras"   # dataset_utils' default for the lab data
 KERNEL_UID_BASE = 1_900_000_000   # + a per-kernel offset: uids no account uses
 RLIMITS = {"nproc": 256, "core": 0, "fsize": 512 * 2**20, "nofile": 4096}
 _uid_counter = itertools.count()
@@ -197,7 +197,7 @@ def prepare(*, scratch: Path, workdir: Path, hide: list[str] | tuple[str, ...] =
     if level.name == "namespaces":
         box.ipc_dir = _ipc_dir(scratch)
         plan["own"].append(str(box.ipc_dir))
-        plan["mounts"] = mount_plan(hidden_paths(hide), read_only=[*_kernel_needs(), DEFAULT_LAB_DIR, *read_only],
+        plan["mounts"] = mount_plan(hidden_paths(hide), read_only=[*_kernel_needs(), *read_only],
                                     writable=[str(box.ipc_dir)], workdir=str(workdir))
         launcher = [shutil.which("unshare") or "unshare", *UNSHARE[1:], *launcher]
     plan_file = scratch / "sandbox-plan.json"

@@ -21,8 +21,13 @@ def prepare_data_cache(folder: Path) -> dict[str, str]:
     return {dataset_utils.CACHE_DIR_ENV: str(folder)}
 
 
-def _items(kind: str, *names: str, keys: tuple = ()) -> list[ContractItem]:
-    return [ContractItem(name, kind, keys) for name in names]
+def _items(kind: str, *names: str, **options) -> list[ContractItem]:
+    return [ContractItem(name, kind, **options) for name in names]
+
+
+FROM_PREPARE = {"fr": "renvoyé par prepare_mnist / prepare_boston", "en": "returned by prepare_mnist / prepare_boston"}
+COUNT_PARAMS = {"fr": "count_params() renvoie un entier", "en": "count_params() returns an integer"}
+VALIDATED = ("val_accuracy",)
 
 
 SPEC = AssignmentSpec(
@@ -39,14 +44,15 @@ SPEC = AssignmentSpec(
         "q7": {"fr": "Dropout", "en": "Dropout"},
     },
     contract={
-        "q1": _items("array", "X_train", "X_test", "y_train", "y_test", "Xb_train", "Xb_test", "yb_train", "yb_test")
-              + _items("text", "type_mnist", "type_boston"),
+        "q1": _items("array", "X_train", "X_test", "y_train", "y_test", "Xb_train", "Xb_test", "yb_train",
+                     "yb_test", hint=FROM_PREPARE)
+              + _items("text", "type_mnist", "type_boston", choices=("classification", "regression")),
         "q2": _items("model", "model_q2"),
         "q3": _items("model", "model_q3_1", "model_q3_2", "model_q3_3"),
-        "q4": _items("int", "n_params_q3_3") + _items("model", "model_q4"),
-        "q5": _items("history_dict", "histories_q5", keys=("q2", "q3_1", "q3_2", "q3_3", "q4")),
-        "q6": _items("model", "model_q6") + _items("history", "history_q6"),
-        "q7": _items("model", "model_q7") + _items("history", "history_q7"),
+        "q4": _items("int", "n_params_q3_3", hint=COUNT_PARAMS) + _items("model", "model_q4"),
+        "q5": _items("history_dict", "histories_q5", keys=("q2", "q3_1", "q3_2", "q3_3", "q4"), metrics=VALIDATED),
+        "q6": _items("model", "model_q6") + _items("history", "history_q6", metrics=VALIDATED),
+        "q7": _items("model", "model_q7") + _items("history", "history_q7", metrics=VALIDATED),
     },
     manual=[
         ManualCheck("q1_answer", "q1", 1, {"fr": "Réponse rédigée : traitements et formes des données",
@@ -63,7 +69,7 @@ SPEC = AssignmentSpec(
         source_env="TD_KERAS_DATA_SOURCE",
         default_source="offline",
         passthrough_env=("TD_KERAS_LAB_DIR", "TD_KERAS_CACHE_DIR"),
-        read_only_dirs={"TD_KERAS_LAB_DIR": "/opt/datasets/keras"},
+        read_only_dirs={"TD_KERAS_LAB_DIR": "/opt/datasets/keras", "TD_KERAS_CACHE_DIR": None},
         prepare_cache=prepare_data_cache,
     ),
 )
