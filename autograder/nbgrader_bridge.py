@@ -1,6 +1,6 @@
 """The nbgrader path: hidden test cells call the same checks as ``python -m autograder grade``.
 
-A hidden test cell ends with ``hidden_score("q2", globals(), assignment="<name>")``. It
+A hidden test cell ends with ``hidden_score("<question>", globals(), assignment="<name>")``. It
 harvests the contract names of the running kernel, runs the question's checks and returns the
 points earned, which nbgrader takes as the cell's partial credit. Messages go to stdout (stderr
 would make nbgrader give the cell zero). Without ``assignment``, the kernel's folder names it

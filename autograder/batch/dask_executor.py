@@ -2,8 +2,8 @@
 
     python -m autograder grade PATH... --out DIR --executor dask --scheduler tcp://HOST:8786
 
-The client reads each notebook and the assignment's released support files (``dataset_utils.py``
-...) and sends their bytes with the task, so a worker needs the kit installed and nothing else.
+The client reads each notebook and the assignment's released support files (data loaders, the
+self-check...) and sends their bytes with the task, so a worker needs the kit installed and nothing else.
 On the worker the task runs the same function as the local executor (``grade_isolated``: one
 ``python -m autograder.batch.worker`` process, same limits, hidden checks outside the student's kernel)
 with a worker-local temporary output folder, and sends back the result, the log and the executed
@@ -52,7 +52,7 @@ class RemoteSubmission:
     student: str
     notebook: bytes
     identity: dict
-    support_files: dict[str, bytes]  # released files put beside the notebook (dataset_utils.py...)
+    support_files: dict[str, bytes]  # released files put beside the notebook (data loaders, the self-check...)
     fingerprint: str                 # of the client's kit sources (grader_fingerprint)
 
     @classmethod

@@ -204,7 +204,7 @@ def _history_problems(name: str, value, metrics: list, t: dict) -> list[str]:
 
 
 def check(question: str, lang: str = "fr") -> bool:
-    """Print whether the contract of ``question`` (e.g. "q1") is met; never raises."""
+    """Print whether the contract of ``question`` (one of the contract's question ids) is met; never raises."""
     t = TEXT.get(lang, TEXT["fr"])
     lang = lang if lang in TEXT else "fr"
     question = str(question).lower()
