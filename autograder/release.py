@@ -78,8 +78,8 @@ def generate_release(assignment: str, *, course_root: Path | None = None,
     Without ``db_url`` the gradebook is a throw-away one (the release alone is wanted); the
     nbgrader path (autograde) needs the course's own gradebook, which keeps the hidden tests.
     """
-    spec = load_assignment(assignment)
     course_root = Path(course_root or default_course_root())
+    spec = load_assignment(assignment, course_root)
     source = course_root / "source" / assignment
     if not source.is_dir():
         raise FileNotFoundError(f"no source/{assignment} in {course_root}")

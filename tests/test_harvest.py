@@ -260,7 +260,7 @@ def test_kernel_payload_holds_calls_files_and_data_relations(tmp_path):
         "model.save('best.keras'); best = keras.models.load_model('best.keras')",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    env = kernel_env(workdir=tmp_path, data_source="offline", threads=1)
+    env = kernel_env(workdir=tmp_path, threads=1)
     names = ["X_train", "X_test_img", "model", "history", "test_acc", "best"]
     execution = run_notebook(nb, workdir=tmp_path, names=names, fast=True, limits=Limits(), env=env)
     assert not execution.cell_errors, execution.cell_errors

@@ -71,6 +71,8 @@ def nbgrader_course(tmp_path_factory) -> Path:
     """A copy of the test course whose gradebook knows iris_mlp, as generate_assignment leaves it."""
     root = tmp_path_factory.mktemp("nbgrader-course")
     shutil.copytree(COURSE / "source" / NAME, root / "source" / NAME)
+    shutil.copytree(COURSE / "assignments" / NAME, root / "assignments" / NAME,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(COURSE / "nbgrader_config.py", root / "nbgrader_config.py")
     generate_release(assignment=NAME, course_root=root, db_url=f"sqlite:///{root / 'gradebook.db'}")
     return root

@@ -13,6 +13,7 @@ released notebook names its assignment in ``metadata["autograder"]["assignment"]
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -234,18 +235,19 @@ class UnknownAssignment(ValueError):
     """No plugin of that name (the message lists the known ones)."""
 
 
-def _plugin_dirs() -> list[Path]:
-    """Where assignment plugins are looked for: the kit's package, then the course's folder."""
+def _plugin_dirs(root: Path | None = None) -> list[Path]:
+    """Where assignment plugins are looked for: the kit's package, then the course's folder
+    (``root``, default :func:`course_root`)."""
     dirs = [Path(__file__).resolve().parent]
-    course = course_root() / "assignments"
+    course = Path(root or course_root()) / "assignments"
     if course.is_dir() and course.resolve() != dirs[0]:
         dirs.append(course)
     return dirs
 
 
-def available_assignments() -> list[str]:
+def available_assignments(root: Path | None = None) -> list[str]:
     names = set()
-    for folder in _plugin_dirs():
+    for folder in _plugin_dirs(root):
         names |= {p.name for p in folder.iterdir()
                   if p.is_dir() and (p / "__init__.py").is_file() and not p.name.startswith("_")}
     return sorted(names)
@@ -255,7 +257,9 @@ def _import_plugin_module(name: str, module: str | None, package_dir: Path | Non
     """``autograder.assignments.<name>[.<module>]``, or the same from a course's folder."""
     if package_dir is None or package_dir.parent == Path(__file__).resolve().parent:
         return importlib.import_module(f"{__name__}.{name}" + (f".{module}" if module else ""))
-    qualified = f"_autograder_course_assignments.{name}" + (f".{module}" if module else "")
+    # one module name per plugin folder: two courses may hold plugins of the same name
+    tag = hashlib.sha1(str(package_dir.resolve()).encode()).hexdigest()[:10]
+    qualified = f"_autograder_course_assignments_{tag}.{name}" + (f".{module}" if module else "")
     if qualified in sys.modules:
         return sys.modules[qualified]
     path = package_dir / (f"{module}.py" if module else "__init__.py")
@@ -267,15 +271,16 @@ def _import_plugin_module(name: str, module: str | None, package_dir: Path | Non
     return loaded
 
 
-def load_assignment(name: str) -> AssignmentSpec:
-    """The ``SPEC`` of assignment ``name``; UnknownAssignment naming the known ones otherwise."""
-    for folder in _plugin_dirs():
+def load_assignment(name: str, root: Path | None = None) -> AssignmentSpec:
+    """The ``SPEC`` of assignment ``name`` (a plugin of the kit or of the course ``root``,
+    default :func:`course_root`); UnknownAssignment naming the known ones otherwise."""
+    for folder in _plugin_dirs(root):
         package_dir = folder / name
         if name.isidentifier() and (package_dir / "__init__.py").is_file():
             spec = _import_plugin_module(name, None, package_dir).SPEC
             if spec.package_dir is None:
                 object.__setattr__(spec, "package_dir", package_dir)
             return spec
-    known = ", ".join(available_assignments()) or "none"
+    known = ", ".join(available_assignments(root)) or "none"
     raise UnknownAssignment(f"unknown assignment {name!r} (known: {known}); an assignment is a package "
                             f"autograder/assignments/{name}/ with a SPEC")
