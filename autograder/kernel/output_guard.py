@@ -2,28 +2,32 @@
 
 The grader's client also counts the output it receives, but a notebook printing in a tight
 loop (``while True: print('x' * 100_000)``) produces output far faster than the client reads
-it: the kernel buffered gigabytes and was stopped for memory instead of output. The guard
-counts where the output is made, so the output limit wins whatever the machine's load:
+it: the kernel kept gigabytes (IPython's output history, stream buffers, sockets) and was
+stopped for memory instead of output. The guard counts where the output is made, so the
+output limit wins whatever the machine's load. It counts
 
-* every write to the kernel's text streams (``ipykernel``'s ``OutStream.write``, patched on the
-  class: ``sys.stdout``, ``sys.stderr``, a stream the notebook builds itself, and what the kernel
-  captures from file descriptors 1 and 2, e.g. ``os.write(1, ...)`` or a subprocess' output);
-* every message that leaves the kernel on the output channel (``Session.send``, patched on the
+* the text of the kernel's streams where it is buffered before sending (the pending-text
+  buffers of ``ipykernel``'s ``OutStream``, for ``sys.stdout``, ``sys.stderr``, a stream the
+  notebook builds itself, and what the kernel captures from file descriptors 1 and 2: a
+  ``print`` to ``sys.__stdout__``, ``os.write(1, ...)``, a subprocess' output);
+* every message that leaves the kernel on its output channel (``Session.send``, patched on the
   class): displays, display updates, ``execute_result`` and error tracebacks, plus stream text
-  that reached the stream buffers without a counted write.
+  that reached a buffer without being counted there.
 
-Past the limit every output is dropped before it is buffered (the kernel's memory cannot grow
-with it), and the guard sends the grader one display message of its private MIME type, signed
-with the per-run secret only the bootstrap cell holds; the grader stops the kernel with the
-status ``output-limit``. The marker is sent again before each later cell runs, in case the
-first one went out under another cell's header. Nothing is raised in the notebook, so a
-``try``/``except`` cannot swallow it, and replacing ``sys.stdout`` changes nothing: the new
-stream is either one of the kernel's streams or writes to file descriptor 1.
+Past the limit every output is dropped before it is kept anywhere (the kernel's memory cannot
+grow with it; IPython 9's in-memory output history is switched off), the echo of file
+descriptors 1 and 2 to the grader's log is silenced, and the guard sends the grader a display
+message of its private MIME type signed with the per-run secret only the bootstrap cell holds:
+the grader stops the kernel with the status ``output-limit``. The marker is sent again before
+each later cell runs, in case the first one went out under another cell's header. Nothing is
+raised in the notebook, so a ``try``/``except`` cannot swallow it, and replacing
+``sys.stdout`` changes nothing: the new stream is one of the kernel's streams, or writes to
+file descriptor 1, or keeps its text to itself (then the memory limit applies).
 
-What the guard does not see (a process forked by the notebook, whose output is counted by its
-own copy of the guard; code that sends on the kernel's sockets itself, or undoes the patches
-after finding the originals in the guard's closures) is still stopped by the grader's own
-count of the output it receives, or by the memory limit: see the security model in README.
+Out of the guard's reach, and stopped by the grader's own count of the output it receives or by
+the memory limit instead: a process forked by the notebook (its copy of the guard counts its
+own output only), code that sends on the kernel's sockets itself or undoes the patches after
+digging the originals out of the guard's closures. See the security model in README.
 """
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ def install(limit_bytes: int, secret: str) -> None:
     """Grader bootstrap: count the kernel's output from now on, drop it past ``limit_bytes``."""
     import io
     import json
+    import os
     import sys
     import threading
     from collections import defaultdict
@@ -52,6 +57,11 @@ def install(limit_bytes: int, secret: str) -> None:
     send, buffer_write, dumps, lock = Session.send, io.StringIO.write, json.dumps, threading.Lock()
     describe, size_of, payload_types = _describe, _size, _PAYLOAD_TYPES   # not looked up later
     state = {"counted": 0, "stream_credit": 0, "tripped": False}
+    # ipykernel also echoes what reaches file descriptors 1 and 2 to the kernel's own stdout and
+    # stderr (the grader's log): silenced past the limit too
+    echoes = [s._original_stdstream_copy for s in (sys.stdout, sys.stderr)
+              if isinstance(s, OutStream) and getattr(s, "_original_stdstream_copy", None) is not None]
+    devnull, dup2 = os.open(os.devnull, os.O_WRONLY), os.dup2
 
     def current_parent() -> dict:
         try:
@@ -83,6 +93,11 @@ def install(limit_bytes: int, secret: str) -> None:
             if state["counted"] <= limit_bytes:
                 return True
             state["tripped"] = True
+        for fd in echoes:
+            try:
+                dup2(devnull, fd)
+            except OSError:
+                pass
         signal(parent)
         return False
 
