@@ -86,7 +86,7 @@ def test_kill_9_then_rerun_loses_nothing_and_regrades_nothing(tmp_path):
     finished = {p.name: p.read_bytes() for p in (out / "results").glob("*.json")}
     assert len(finished) >= 1 and not list((out / "results").glob(".*.tmp"))
 
-    rerun = grade_cli(batch, "--out", out, "--jobs", "1")
+    rerun = grade_cli(batch, "--out", out, "--jobs", "2")   # what is left, side by side
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert f"{len(finished)} already graded" in rerun.stderr
     after = {p.name: p.read_bytes() for p in (out / "results").glob("*.json")}
