@@ -333,6 +333,7 @@ def run_notebook(
         result.cell_errors.append({"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:300]})
     finally:
         watchdog.stop()
+        _stop_kernel(km)
         if sandbox is not None:
             sandbox.sweep()
     result.timed_out_cells = sorted({i for i in client.timed_out if i is not None})
@@ -366,6 +367,22 @@ def _execute_cells(client, run_nb, result: Execution, watchdog: _Watchdog, secre
             result.cell_errors.extend(_errors_of(cell, cell.metadata.get("index")))
         else:
             result.cell_errors.extend(_errors_of(cell, None))   # the bootstrap failed: say why
+
+
+def _stop_kernel(km) -> None:
+    """Kill the kernel's process tree if it still runs: nbclient leaves running a kernel manager it
+    was given, and without the sandbox (whose sweep kills everything) nothing else would."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None and process.poll() is None:   # alive, so its pid is still its own
+        kill_tree(process.pid)
+        try:
+            process.wait(timeout=10)
+        except Exception:
+            pass
+    try:
+        km.cleanup_connection_file()
+    except Exception:
+        pass
 
 
 def _kernel_pid(km) -> int | None:
