@@ -1,12 +1,14 @@
 # Two commands for a fresh machine (see README.md):
 #   make demo   install everything into .venv/ and run the demo
-#   make test   run the whole test suite
+#   make test   run the whole test suite (what CI runs; under 10 min on 2 cores)
+# For the edit loop:
+#   make check  the fast tier: every test that starts no kernel and trains nothing (under a minute)
 VENV ?= .venv
 PY := $(abspath $(VENV))/bin/python
 # nbgrader shells out to `alembic`: the venv's bin/ must come first on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: install demo test release bench
+.PHONY: install demo test check release bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,7 +22,10 @@ demo: install
 	$(PY) -m autograder demo
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
+
+check: install
+	$(PY) -m pytest -m "not slow" -q
 
 release: install
 	$(PY) -m autograder release

@@ -3,7 +3,8 @@
 Each notebook of ``tests/submissions/`` is a student's hand-in built from the release notebook
 by ``tests/submissions/build_corpus.py``; ``expected.json`` holds its expected automatic score
 per question, the substrings its feedback must contain, and the execution notes expected.
-The whole corpus is graded ONCE per mode, as an instructor would:
+The whole corpus is graded ONCE per mode and session, as an instructor would
+(``graded_corpus(mode)`` in conftest.py, shared with the other test files):
 
     python -m autograder grade tests/submissions --out OUT --jobs 2 --quiet [--full]
 
@@ -20,36 +21,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "submissions"
+from conftest import CORPUS, KIT_ROOT as ROOT
+
 EXPECTED: dict[str, dict] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
 SCENARIOS = sorted(EXPECTED)
 MODES = ("fast", "full")
-GRADE_TIMEOUT_S = 3 * 3600  # a hung batch fails the suite instead of blocking it
-
-
-# ------------------------------------------------------------------ grading the corpus (once per mode)
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """``graded(mode)`` -> output folder of the CLI run on the whole corpus in that mode."""
-    runs: dict[str, Path | str] = {}
-
-    def get(mode: str) -> Path:
-        if mode not in runs:
-            out = tmp_path_factory.mktemp(f"corpus-{mode}")
-            cmd = [sys.executable, "-m", "autograder", "grade", str(CORPUS), "--out", str(out),
-                   "--jobs", "2", "--quiet"] + (["--full"] if mode == "full" else [])
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=GRADE_TIMEOUT_S)
-            if proc.returncode != 0:
-                runs[mode] = (f"`{' '.join(cmd[1:])}` exited {proc.returncode}\n"
-                              f"stdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-4000:]}")
-            else:
-                runs[mode] = out
-        if isinstance(runs[mode], str):  # failed once: every test of this mode reports it
-            pytest.fail(runs[mode], pytrace=False)
-        return runs[mode]
-
-    return get
 
 
 def result_of(out: Path, scenario: str) -> dict:
@@ -106,24 +82,24 @@ def test_expected_covers_every_notebook():
 # ------------------------------------------------------------------ verdicts, per mode and scenario
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
-def test_only_the_notebooks_are_graded(graded, mode):
-    out = graded(mode)
+def test_only_the_notebooks_are_graded(graded_corpus, mode):
+    out = graded_corpus(mode)
     assert sorted(p.stem for p in (out / "results").glob("*.json")) == SCENARIOS
     assert sorted(p.stem for p in (out / "feedback").glob("*.html")) == SCENARIOS
 
 
 @pytest.mark.slow
 @mode_and_scenario
-def test_status_is_graded(graded, mode, scenario):
-    result = result_of(graded(mode), scenario)
+def test_status_is_graded(graded_corpus, mode, scenario):
+    result = result_of(graded_corpus(mode), scenario)
     assert result["status"] == EXPECTED[scenario]["status"], result["messages"]
     assert result["mode"] == mode
 
 
 @pytest.mark.slow
 @mode_and_scenario
-def test_automatic_score_per_question(graded, mode, scenario):
-    result = result_of(graded(mode), scenario)
+def test_automatic_score_per_question(graded_corpus, mode, scenario):
+    result = result_of(graded_corpus(mode), scenario)
     got = {q: round(sum(c["points"] for c in auto_checks(result, q)), 2) for q in EXPECTED[scenario]["scores"]}
     failures = {q: [c["message"] for c in failed_checks(result, q)] for q in got}
     assert got == EXPECTED[scenario]["scores"], f"failed checks: {failures}"
@@ -131,8 +107,11 @@ def test_automatic_score_per_question(graded, mode, scenario):
 
 @pytest.mark.slow
 @mode_and_scenario
-def test_feedback_message_names_the_mistake(graded, mode, scenario):
-    result = result_of(graded(mode), scenario)
+def test_feedback_message_names_the_mistake(graded_corpus, mode, scenario):
+    result = result_of(graded_corpus(mode), scenario)
+    unexpected = {q: [c["message"] for c in failed_checks(result, q)]
+                  for q in result["questions"] if q not in EXPECTED[scenario]["messages"]}
+    assert not any(unexpected.values()), f"failed checks where none is expected: {unexpected}"
     for question, substrings in EXPECTED[scenario]["messages"].items():
         messages = [c["message"].lower() for c in failed_checks(result, question)]
         assert messages, f"{question}: no failed check, expected one naming {substrings}"
@@ -144,8 +123,8 @@ def test_feedback_message_names_the_mistake(graded, mode, scenario):
 
 @pytest.mark.slow
 @mode_and_scenario
-def test_execution_notes(graded, mode, scenario):
-    notes = result_of(graded(mode), scenario)["messages"]
+def test_execution_notes(graded_corpus, mode, scenario):
+    notes = result_of(graded_corpus(mode), scenario)["messages"]
     expected = EXPECTED[scenario]["notes"]
     if not expected:
         assert notes == [], "this notebook must run without any error"
@@ -156,10 +135,12 @@ def test_execution_notes(graded, mode, scenario):
 
 @pytest.mark.slow
 @mode_and_scenario
-def test_feedback_page_shows_each_failed_message(graded, mode, scenario):
-    out = graded(mode)
+def test_feedback_page_shows_each_failed_message(graded_corpus, mode, scenario):
+    out = graded_corpus(mode)
     result = result_of(out, scenario)
     page = visible_text((out / "feedback" / f"{scenario}.html").read_text(encoding="utf-8"))
+    checks = [c["id"] for question in result["questions"].values() for c in question["checks"]]
+    assert checks and all(check in page for check in checks), "every check is listed on the page"
     for question in result["questions"]:
         for check in failed_checks(result, question):
             assert normalize(check["message"]) in page, f"{check['id']}: message missing from the feedback page"
@@ -170,9 +151,9 @@ def test_feedback_page_shows_each_failed_message(graded, mode, scenario):
 # ------------------------------------------------------------------ fast mode = full mode
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_fast_and_full_modes_agree(graded, scenario):
+def test_fast_and_full_modes_agree(graded_corpus, scenario):
     def verdicts(mode):
-        result = result_of(graded(mode), scenario)
+        result = result_of(graded_corpus(mode), scenario)
         return {(q, c["id"]): (c["passed"], c["points"], c["message"])
                 for q, question in result["questions"].items() for c in question["checks"]}
 

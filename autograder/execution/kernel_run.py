@@ -32,6 +32,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 from autograder.kernel.harvest import MIME as HARVEST_MIME
+from autograder.kernel.output_guard import MIME as OUTPUT_GUARD_MIME
 
 KERNEL_NAME = "keras-autograder"
 WATCHDOG_PERIOD_S = 0.2
@@ -112,14 +113,22 @@ def neutralize_installs(source: str) -> tuple[str, list[str]]:
     return "\n".join(lines), removed
 
 
-def build_run_notebook(cells, names: list[str], fast: bool, secret: str = "") -> nbformat.NotebookNode:
+def build_run_notebook(cells, names: list[str], fast: bool, secret: str = "", *,
+                       output_limit_bytes: int | None = None, guard_secret: str = "") -> nbformat.NotebookNode:
     """The notebook actually executed: bootstrap, then each student cell and a harvest cell.
 
     The harvest is called through a per-run random name installed at bootstrap (a notebook
     cannot swap it by importing the harvest module) and signs its payload with ``secret``, which
-    only the bootstrap cell holds (run before any student code, kept out of the history)."""
+    only the bootstrap cell holds (run before any student code, kept out of the history).
+    With ``output_limit_bytes``, the bootstrap first installs the output guard, which counts the
+    kernel's output from then on and signs its "limit reached" marker with ``guard_secret``."""
     token = f"_h{secrets.token_hex(12)}"
-    bootstrap = (
+    guard = (
+        "import autograder.kernel.output_guard as _autograder_output_guard\n"
+        f"_autograder_output_guard.install({output_limit_bytes!r}, secret={guard_secret!r})\n"
+        "del _autograder_output_guard\n"
+    ) if output_limit_bytes is not None else ""
+    bootstrap = guard + (
         "import autograder.kernel.harvest as _autograder_harvest\n"
         f"_autograder_harvest.install({names!r}, fast={fast!r}, token={token!r}, secret={secret!r})\n"
         "del _autograder_harvest"
@@ -233,24 +242,56 @@ def kill_tree(pid: int | None) -> None:
 
 class _LimitedClient(NotebookClient):
     """nbclient client that stops a kernel printing more than the output limit and remembers
-    which cells were interrupted at the cell time limit."""
+    which cells were interrupted at the cell time limit.
+
+    The output limit is enforced twice: in the kernel by the output guard (bootstrap), which
+    drops what is printed past the limit and sends a marker signed with ``guard_secret`` (the
+    client stops the kernel when it reads it), and here, by counting what arrives, for output
+    the guard cannot see (a forked process, a notebook that sends on the kernel's sockets)."""
 
     watchdog: _Watchdog | None = None
+    guard_secret: str = ""
     output_bytes: int = 0
     timed_out: list
 
-    def output(self, outs, msg, display_id, cell_index):
-        content = msg.get("content", {})
-        self.output_bytes += len(json.dumps(content.get("data") or content.get("text") or ""))
-        if self.watchdog is not None and self.output_bytes > self.watchdog.limits.output_mb * 2**20:
-            self.watchdog.kill("output-limit")
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+    def process_message(self, msg, cell, cell_index):
+        msg_type, content = msg.get("msg_type"), msg.get("content") or {}
+        if msg_type in _SHOWN_TYPES and self.watchdog is not None:
+            data = content.get("data") if isinstance(content.get("data"), dict) else {}
+            if OUTPUT_GUARD_MIME in data:      # never shown; stops the kernel when it is the guard's
+                if _signed(data[OUTPUT_GUARD_MIME], self.guard_secret):
+                    self.watchdog.kill("output-limit")
+                return None
+            self.output_bytes += _shown_bytes(msg_type, content)
+            if self.output_bytes > self.watchdog.limits.output_mb * 2**20:
+                self.watchdog.kill("output-limit")
+                return None
+        return super().process_message(msg, cell, cell_index)
 
     async def _async_handle_timeout(self, timeout, cell=None):
         if cell is not None:
             self.timed_out.append(cell.metadata.get("index"))
         return await super()._async_handle_timeout(timeout, cell)
+
+
+_SHOWN_TYPES = frozenset({"stream", "display_data", "update_display_data", "execute_result", "error"})
+
+
+def _shown_bytes(msg_type: str, content: dict) -> int:
+    """Size of what an output message shows (its text, data or traceback), as the guard counts it."""
+    if msg_type == "stream":
+        text = content.get("text")
+        return len(text) if isinstance(text, str) else 0
+    shown = content.get("traceback") if msg_type == "error" else content.get("data")
+    try:
+        return len(json.dumps(shown or ""))
+    except (TypeError, ValueError):
+        return len(repr(shown))
+
+
+def _signed(marker, secret: str) -> bool:
+    return bool(secret) and isinstance(marker, dict) and secrets.compare_digest(
+        str(marker.get("secret", "")), secret)
 
 
 # ----------------------------------------------------------------------------- execution
@@ -263,8 +304,9 @@ def run_notebook(
     ``sandbox`` (a :class:`autograder.execution.sandbox.KernelSandbox`) starts the kernel isolated; its
     command replaces ``argv_prefix``."""
     started = time.monotonic()
-    secret = secrets.token_hex(16)
-    run_nb = build_run_notebook(student_code_cells(nb), names, fast, secret)
+    secret, guard_secret = secrets.token_hex(16), secrets.token_hex(16)
+    run_nb = build_run_notebook(student_code_cells(nb), names, fast, secret,
+                                output_limit_bytes=limits.output_mb * 2**20, guard_secret=guard_secret)
     if sandbox is not None:
         argv_prefix = sandbox.argv_prefix
     ksm = KernelSpecManager(kernel_dirs=[str(write_kernelspec(workdir / ".kernels", argv_prefix))])
@@ -278,7 +320,7 @@ def run_notebook(
                           "traceback": []},
         record_timing=False, startup_timeout=120, iopub_timeout=10, shutdown_kernel="immediate",
     )
-    client.timed_out = []
+    client.timed_out, client.guard_secret = [], guard_secret
     watchdog = _Watchdog(limits, lambda: _kernel_pid(km))
     client.watchdog = watchdog
     result = Execution()
@@ -291,6 +333,7 @@ def run_notebook(
         result.cell_errors.append({"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:300]})
     finally:
         watchdog.stop()
+        _stop_kernel(km)
         if sandbox is not None:
             sandbox.sweep()
     result.timed_out_cells = sorted({i for i in client.timed_out if i is not None})
@@ -324,6 +367,22 @@ def _execute_cells(client, run_nb, result: Execution, watchdog: _Watchdog, secre
             result.cell_errors.extend(_errors_of(cell, cell.metadata.get("index")))
         else:
             result.cell_errors.extend(_errors_of(cell, None))   # the bootstrap failed: say why
+
+
+def _stop_kernel(km) -> None:
+    """Kill the kernel's process tree if it still runs: nbclient leaves running a kernel manager it
+    was given, and without the sandbox (whose sweep kills everything) nothing else would."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None and process.poll() is None:   # alive, so its pid is still its own
+        kill_tree(process.pid)
+        try:
+            process.wait(timeout=10)
+        except Exception:
+            pass
+    try:
+        km.cleanup_connection_file()
+    except Exception:
+        pass
 
 
 def _kernel_pid(km) -> int | None:
