@@ -147,6 +147,7 @@ def test_monkeypatched_keras_methods_do_not_change_the_facts(keras):
     assert forged["layers"][1]["units"] == 2 and forged["layers"][1]["activation"] == "linear"
 
 
+@pytest.mark.slow   # trains (two tiny fits)
 def test_fit_evaluate_predict_records_say_which_data_they_saw(keras, tmp_path):
     L = keras.layers
     rng = np.random.default_rng(0)
