@@ -2,7 +2,7 @@
 
 The notebook that is executed is built by the grader, not taken as is:
 
-    [bootstrap: install the fit recorder and the harvest]
+    [bootstrap: install the output guard, the fit recorder and the harvest]
     [student code cell 1] [harvest] [student code cell 2] [harvest] ...
 
 nbgrader test cells of the submission are skipped (the hidden checks run elsewhere), and lines
@@ -11,7 +11,11 @@ a note for the student. A cell that raises does not stop the run; a cell over th
 limit is interrupted and the next one runs. After each student cell a harvest cell sends the
 facts of the contract names, so a kernel that dies, runs out of time or memory still leaves
 what was built before. Limits are enforced from this (trusted) process by a watchdog thread;
-the kernel itself is started inside the sandbox of ``autograder/execution/sandbox.py`` when one is given.
+the output limit is also counted inside the kernel by ``autograder/kernel/output_guard.py``
+(installed by the bootstrap, it drops output past the limit and sends a signed marker on which
+the client stops the kernel), so a notebook printing in a loop is stopped for its output before
+its memory grows. The kernel itself is started inside the sandbox of
+``autograder/execution/sandbox.py`` when one is given.
 """
 from __future__ import annotations
 
