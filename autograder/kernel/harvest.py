@@ -225,16 +225,7 @@ def _attr(obj, name: str, default=None):
     are neither Keras nor TensorFlow (a student's subclass) are skipped."""
     snapshot = recorder.originals().get("classes", {})
     cls = _type(obj)
-    found = _MISSING
-    for klass in cls.__mro__[:-1]:
-        attrs = snapshot.get(klass)
-        if attrs is None:
-            if not klass.__module__.startswith(_LIBRARIES):
-                continue
-            attrs = vars(klass)
-        if name in attrs:
-            found = attrs[name]
-            break
+    found = _class_attribute(cls, name, snapshot)
     if found is not _MISSING and _is_data_descriptor(found):
         return found.__get__(obj, cls)
     try:
@@ -251,8 +242,16 @@ def _attr(obj, name: str, default=None):
 def _method(obj, name: str):
     """``obj.name`` for a method: the Keras class's function as captured, bound to ``obj``; an
     attribute the notebook set on the instance itself is ignored. None when there is none."""
-    snapshot = recorder.originals().get("classes", {})
     cls = _type(obj)
+    found = _class_attribute(cls, name, recorder.originals().get("classes", {}))
+    if found is _MISSING:
+        return None
+    return found.__get__(obj, cls) if hasattr(_type(found), "__get__") else found
+
+
+def _class_attribute(cls, name: str, snapshot: dict):
+    """``name`` in the first Keras / TensorFlow class of ``cls``'s MRO that defines it, read from
+    the install-time snapshot (a student's class is skipped); ``_MISSING`` when none does."""
     for klass in cls.__mro__[:-1]:
         attrs = snapshot.get(klass)
         if attrs is None:
@@ -260,9 +259,8 @@ def _method(obj, name: str):
                 continue
             attrs = vars(klass)
         if name in attrs:
-            found = attrs[name]
-            return found.__get__(obj, cls) if hasattr(_type(found), "__get__") else found
-    return None
+            return attrs[name]
+    return _MISSING
 
 
 def _is_descriptor(value) -> bool:
