@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", choices=("offline", "full"), default="offline")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-nbgrader", action="store_true", help="only our two modes")
+    parser.add_argument("--skip-full", action="store_true", help="without (b): fast mode against the floor only")
     parser.add_argument("--out", type=Path, default=KIT / "bench" / "out")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -224,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         runs, rows = {}, []
         plan = [("(b) ours --full", lambda: run_ours(scratch / "class", scratch / "full", env, args.jobs, True)),
                 ("(c) ours fast", lambda: run_ours(scratch / "class", scratch / "fast", env, args.jobs, False))]
+        if args.skip_full:
+            plan.pop(0)
         if not args.skip_nbgrader:
             plan.insert(0, ("(a) nbgrader autograde", lambda: run_nbgrader(scratch / "class", students, scratch, env)))
         for name, run in plan:
