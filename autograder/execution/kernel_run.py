@@ -173,11 +173,11 @@ class _Watchdog(threading.Thread):
         self.limits, self.pid_getter = limits, pid_getter
         self.reason: str | None = None
         self.peak_mb = 0.0
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self._start = time.monotonic()
 
     def run(self) -> None:
-        while not self._stop.wait(WATCHDOG_PERIOD_S):
+        while not self._stopping.wait(WATCHDOG_PERIOD_S):
             pid = self.pid_getter()
             if pid is None:
                 continue
@@ -194,7 +194,7 @@ class _Watchdog(threading.Thread):
         kill_tree(pid if pid is not None else self.pid_getter())
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
 
 def tree_memory_mb(pid: int) -> float:
@@ -337,6 +337,8 @@ def run_notebook(
         result.cell_errors.append({"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:300]})
     finally:
         watchdog.stop()
+        if watchdog.is_alive():
+            watchdog.join(timeout=5)   # its last look is over: no kill after the result is read
         _stop_kernel(km)
         if sandbox is not None:
             sandbox.sweep()
