@@ -134,10 +134,11 @@ def test_pages_of_a_graded_class(browser, graded_corpus, tmp_path):
         seen = browser.open(report, width=width, height=height, screenshot=shot(f"graded-report-{label}"))
         assert seen.problems() == [], f"report ({label}): {seen.problems()}"
     if _has_command("answers"):   # the answers pages of manual grading (python -m autograder answers DIR)
+        before = set(out.rglob("*.html"))
         proc = subprocess.run([sys.executable, "-m", "autograder", "answers", str(out)], capture_output=True,
                               text=True, cwd=KIT_ROOT)
         assert proc.returncode == 0, proc.stderr
-        answers = [p for p in out.rglob("*.html") if "answers" in p.relative_to(out).parts[0]]
+        answers = sorted(set(out.rglob("*.html")) - before)   # the pages it wrote, wherever they are
         assert answers, f"`answers` wrote no page under {out}: {proc.stdout}"
         for page in answers:
             seen = browser.open(page, width=DESKTOP[0], height=DESKTOP[1], screenshot=shot(f"graded-answers-{page.stem}"))
