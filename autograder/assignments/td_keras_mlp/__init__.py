@@ -21,14 +21,6 @@ def prepare_data_cache(folder: Path) -> dict[str, str]:
     return {dataset_utils.CACHE_DIR_ENV: str(folder)}
 
 
-def _items(kind: str, *names: str, **options) -> list[ContractItem]:
-    return [ContractItem(name, kind, **options) for name in names]
-
-
-FROM_PREPARE = {"fr": "renvoyé par prepare_mnist / prepare_boston", "en": "returned by prepare_mnist / prepare_boston"}
-COUNT_PARAMS = {"fr": "count_params() renvoie un entier", "en": "count_params() returns an integer"}
-VALIDATED = ("val_accuracy",)
-
 # The data switch of dataset_utils.py (its docstring), told to the students in the bundle's README.
 STUDENT_NOTES = {
     "fr": """\
@@ -66,6 +58,15 @@ ON_LAB_NETWORK you like, it does not change the grade.""",
 }
 
 
+def _items(kind: str, *names: str, **options) -> list[ContractItem]:
+    return [ContractItem(name, kind, **options) for name in names]
+
+
+FROM_PREPARE = {"fr": "renvoyé par prepare_mnist / prepare_boston", "en": "returned by prepare_mnist / prepare_boston"}
+COUNT_PARAMS = {"fr": "count_params() renvoie un entier", "en": "count_params() returns an integer"}
+VALIDATED = ("val_accuracy",)
+
+
 SPEC = AssignmentSpec(
     name="td_keras_mlp",
     title={"fr": "TD : Keras & perceptron multi-couches", "en": "Lab: Keras & multi-layer perceptron"},
@@ -101,7 +102,6 @@ SPEC = AssignmentSpec(
                                             "en": "Written answer: reading the validation curves"}),
     ],
     support_files=("dataset_utils.py",),
-    student_notes=STUDENT_NOTES,
     data=DataSettings(
         source_env="TD_KERAS_DATA_SOURCE",
         default_source="offline",
@@ -109,4 +109,5 @@ SPEC = AssignmentSpec(
         read_only_dirs={"TD_KERAS_LAB_DIR": "/opt/datasets/keras", "TD_KERAS_CACHE_DIR": None},
         prepare_cache=prepare_data_cache,
     ),
+    student_notes=STUDENT_NOTES,
 )
