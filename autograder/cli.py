@@ -6,6 +6,7 @@
     python -m autograder report DIR [--assignment NAME]
     python -m autograder new NAME [--course-root DIR] [--title-fr TEXT] [--title-en TEXT]
     python -m autograder release [ASSIGNMENT...]
+    python -m autograder bundle NAME [--out DIR] [--lang fr|en]
     python -m autograder demo
 
 Exit code 0 when the work was done (even if students fail), 2 for usage errors.
@@ -68,6 +69,14 @@ def _build_parser() -> argparse.ArgumentParser:
                                              "student self-check from the assignment's description")
     release.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                          help="default: every assignment that has a source/<assignment>/ folder")
+
+    bundle = sub.add_parser("bundle", help="the students' zip of a released assignment (notebook, its files, "
+                                           "a README), to attach to the LMS assignment")
+    bundle.add_argument("name", metavar="NAME", help="the assignment (released first with `release NAME`)")
+    bundle.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                        help="where to write NAME-etudiants.zip (default: the current folder)")
+    bundle.add_argument("--lang", choices=("fr", "en"), default="fr",
+                        help="language of the README's first part and of the zip's name (both are in it)")
 
     sub.add_parser("demo", help="generate the release, run the solution, grade the samples")
 
@@ -157,6 +166,18 @@ def _dispatch(args) -> int:
                 print(generate_release(name))
             except FileNotFoundError as exc:   # no source folder, a support file missing
                 raise UsageError(str(exc)) from exc
+        return 0
+    if args.command == "bundle":
+        from autograder.bundle import BundleError, write_bundle
+
+        _require_known(args.name)
+        try:
+            made = write_bundle(args.name, out_dir=args.out, lang=args.lang)
+        except BundleError as exc:
+            raise UsageError(str(exc)) from exc
+        print(made.path)
+        for member in made.files:
+            print(f"  {member}")
         return 0
     if args.command == "demo":
         from autograder.demo import run_demo

