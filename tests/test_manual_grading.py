@@ -415,3 +415,60 @@ def test_report_counts_pending_manual_points_as_pending_not_failed():
     row = re.search(r'data-question="q1">.*?</tr>', plain(render_report(graded, "en", SPEC)), re.S).group(0)
     assert "50 %" in row and "100 %" in row and "0 %" in row     # overall, automatic, by hand
     json.dumps([r.to_dict() for r in graded])                    # results stay plain data
+
+
+# ---------------------------------------------------------------- end to end (a real grading)
+
+@pytest.mark.slow
+def test_grade_write_answers_merge_and_see_the_points_everywhere(tmp_path):
+    """The issue's "done when": grade a class (tests/course's iris_mlp, as a Moodle download),
+    write manual points for two students in the CSV, merge, and see them in the feedback pages,
+    grades.csv, the report and the Moodle worksheet."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from autograder.assignments import COURSE_ROOT_ENV
+
+    kit, course = Path(__file__).resolve().parents[1], Path(__file__).resolve().parent / "course"
+    env = {**os.environ, COURSE_ROOT_ENV: str(course)}
+
+    def autograder(*args) -> subprocess.CompletedProcess:
+        proc = subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], capture_output=True,
+                              text=True, cwd=kit, env=env, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc
+
+    download, out = tmp_path / "moodle", tmp_path / "out"
+    for pid, full_name, sample in (("101", "Alice Martin", "alice"), ("102", "Bruno Petit", "bruno")):
+        folder = download / f"{full_name}_{pid}_assignsubmission_file_"
+        folder.mkdir(parents=True)
+        shutil.copy(course / "submissions" / "iris_mlp" / f"{sample}.ipynb", folder / "iris_mlp.ipynb")
+    autograder("grade", download, "--out", out, "--assignment", "iris_mlp", "--quiet")
+    autograder("report", out)
+    autograder("export", out, "--to", "moodle")
+    before = {r["student"]: r["total"] for r in read_rows(out / "grades.csv")}
+    assert before == {"moodle_101": "3", "moodle_102": "2"}
+
+    autograder("answers", out)
+    page = plain((out / "answers" / "analysis_answer.html").read_text(encoding="utf-8"))
+    assert "Le réseau confond surtout versicolor et virginica." in page     # from the executed notebook
+    assert "Alice Martin" in page and "setosa" in page
+    fill(out / GRADES_CSV, {("moodle_101", "analysis_answer"): ("1", "Très bonne lecture de la matrice."),
+                            ("moodle_102", "analysis_answer"): ("0,5", "Dites pourquoi elles se ressemblent.")})
+    merged = autograder("merge", out, out / GRADES_CSV)
+    assert "2 manual grade(s) merged, 0 still to grade; 2 result(s) changed" in merged.stdout
+
+    bruno = plain((out / "feedback" / "moodle_102.html").read_text(encoding="utf-8"))
+    assert "Dites pourquoi elles se ressemblent." in bruno and "corrigé à la main" in bruno
+    assert "à corriger à la main" not in bruno and "provisoire" not in bruno
+    after = {r["student"]: (r["analysis"], r["total"]) for r in read_rows(out / "grades.csv")}
+    assert after == {"moodle_101": ("1", "4"), "moodle_102": ("0.5", "2.5")}
+    report = plain((out / "report" / "index.html").read_text(encoding="utf-8"))
+    assert "Aucune correction manuelle en attente." in report
+    assert re.search(r'data-question="analysis">.*?75 %', report, re.S)
+    with open(out / "export" / "moodle" / "moodle_grading_worksheet.csv", newline="", encoding="utf-8") as fh:
+        sheet = {row["Identifiant"]: row for row in csv.DictReader(fh)}
+    assert (sheet["Participant101"]["Note"], sheet["Participant102"]["Note"]) == ("4,00", "2,50")
+    assert "dont 0,5 pt corrigés à la main" in sheet["Participant102"]["Feedback par commentaires"]
