@@ -296,6 +296,23 @@ def test_semicolons_and_decimal_commas_of_a_french_spreadsheet(graded_dir):
     assert chloe.score == 16.5
 
 
+def test_a_windows_spreadsheet_csv_is_read(graded_dir):
+    path = graded_dir / "excel.csv"
+    path.write_bytes("student;check;points;comment\nchloe;q1_answer;1;très précis\n".encode("cp1252"))
+    merge_manual_grades(out_dir=graded_dir, csv_path=path)
+    chloe = next(r for r in load_results(graded_dir) if r.student == "chloe")
+    assert next(c for c in chloe.questions["q1"].checks if c.id == "q1_answer").comment == "très précis"
+
+
+def test_an_executed_notebook_of_an_older_grader_says_to_grade_again(graded_dir):
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]),
+                   str(graded_dir / "executed" / "chloe.ipynb"))
+    write_answers(out_dir=graded_dir)
+    page = plain((graded_dir / "answers" / "q1_answer.html").read_text(encoding="utf-8"))
+    assert re.search(r'data-student="chloe" data-state="missing"', page) and "--force" in page
+    assert f"python -m autograder merge {graded_dir} {graded_dir}/{GRADES_CSV}" in page
+
+
 BAD_LINES = {
     "unknown student": ("nobody,q1_answer,1,", r"line 3: unknown student 'nobody'"),
     "unknown check": ("chloe,q9_answer,1,", r"line 3: 'q9_answer' is not a manual check of td_keras_mlp"),

@@ -72,6 +72,9 @@ LABELS = {
                           "écrits sous cet énoncé : tous sont montrés.",
         "missing": "introuvable",
         "missing_note": "Aucune cellule de réponse dans le carnet exécuté.",
+        "no_text_note": "Le carnet exécuté n'a aucune cellule de texte : il a été écrit par une "
+                        "version du correcteur qui ne les gardait pas. Corrigez de nouveau la classe "
+                        "avec --force pour voir les réponses.",
         "no_notebook": "pas de carnet exécuté",
         "no_notebook_note": "Pas de carnet exécuté pour cette copie ({status}).",
         "graded_as": "Note donnée",
@@ -111,6 +114,9 @@ LABELS = {
                           "statement: all are shown.",
         "missing": "not found",
         "missing_note": "No answer cell in the executed notebook.",
+        "no_text_note": "The executed notebook has no text cell: it was written by a version of "
+                        "the grader that did not keep them. Grade the class again with --force to "
+                        "see the answers.",
         "no_notebook": "no executed notebook",
         "no_notebook_note": "No executed notebook for this submission ({status}).",
         "graded_as": "Grade given",
@@ -135,7 +141,8 @@ class WrittenAnswer:
 
     ``found``: ``metadata`` (the cell carrying the check's grade_id), ``position`` (under the
     question's statement, the id lost), ``ambiguous`` (several candidate texts, all given),
-    ``missing`` (nothing found), ``no-notebook`` (no executed notebook)."""
+    ``missing`` (nothing found), ``no-notebook`` (no executed notebook), ``no-text`` (an
+    executed notebook without text cells: written before the grader kept them)."""
 
     text: str = ""
     found: str = "missing"
@@ -143,7 +150,7 @@ class WrittenAnswer:
 
     @property
     def answered(self) -> bool:
-        return self.found not in ("missing", "no-notebook") and bool(self.text.strip())
+        return self.found not in ("missing", "no-notebook", "no-text") and bool(self.text.strip())
 
 
 def _norm(text: str) -> str:
@@ -266,8 +273,12 @@ def class_answers(out_dir: Path, results: list[StudentResult], spec: AssignmentS
     found = {}
     for result in results:
         nb = read_executed(out_dir, result.student)
-        found[result.student] = (find_answers(nb, ids, layout) if nb is not None
-                                 else {cid: WrittenAnswer(found="no-notebook") for cid in ids})
+        if nb is None:
+            found[result.student] = {cid: WrittenAnswer(found="no-notebook") for cid in ids}
+        elif not any(c.get("cell_type") in ("markdown", "raw") for c in nb.get("cells", [])):
+            found[result.student] = {cid: WrittenAnswer(found="no-text") for cid in ids}
+        else:
+            found[result.student] = find_answers(nb, ids, layout)
     return found
 
 
@@ -331,7 +342,9 @@ def write_grades_template(out_dir: Path, results: list[StudentResult], spec: Ass
     have = {(r.get("student", "").strip(), r.get("check", "").strip()) for _, r in existing}
     added = [r for r in rows if (r["student"], r["check"]) not in have]
     if added:
-        text = path.read_text(encoding="utf-8-sig")
+        from autograder.outputs.manual import read_csv_text
+
+        text = read_csv_text(path)
         delimiter = csv_delimiter(text)
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=delimiter, lineterminator="\n",
@@ -364,8 +377,8 @@ def _answer_view(result: StudentResult, answer: WrittenAnswer, manual: ManualChe
     graded = check is not None and check.graded_by_hand
     if answer.found == "no-notebook":
         state, note = "no-notebook", t["no_notebook_note"].format(status=status_texts(result.status, lang).short)
-    elif answer.found == "missing":
-        state, note = "missing", t["missing_note"]
+    elif answer.found in ("missing", "no-text"):
+        state, note = "missing", t["missing_note" if answer.found == "missing" else "no_text_note"]
     elif not answer.answered:
         state, note = "no-answer", ""
     else:
@@ -383,7 +396,7 @@ def _answer_view(result: StudentResult, answer: WrittenAnswer, manual: ManualChe
 
 
 def render_answers_page(manual: ManualCheck, spec: AssignmentSpec, results: list[StudentResult],
-                        answers: dict[str, dict[str, WrittenAnswer]], lang: str = "fr",
+                        answers: dict[str, dict[str, WrittenAnswer]], lang: str = "fr", *, out_dir: str = "DIR",
                         csv_lines: dict[tuple[str, str], int] | None = None,
                         neighbours: tuple[ManualCheck | None, ManualCheck | None] = (None, None)) -> str:
     """The page of one manual check: its rubric beside every student's answer."""
@@ -394,7 +407,7 @@ def render_answers_page(manual: ManualCheck, spec: AssignmentSpec, results: list
              for r in sorted(results, key=lambda r: r.student)]
     return template_env().get_template("answers.html.j2").render(
         lang=lang, t=labels(lang), assignment=assignment_title(spec, lang), check=_check_view(manual, spec, lang),
-        answers=views, csv=GRADES_CSV,
+        answers=views, csv=GRADES_CSV, out_dir=out_dir,
         answered=sum(v["state"] == "answered" for v in views), graded=sum(v["graded"] for v in views),
         previous=_check_view(neighbours[0], spec, lang) if neighbours[0] else None,
         next=_check_view(neighbours[1], spec, lang) if neighbours[1] else None,
@@ -414,7 +427,8 @@ def page_name(manual: ManualCheck) -> str:
 
 
 def render_answers_index(spec: AssignmentSpec, results: list[StudentResult],
-                         answers: dict[str, dict[str, WrittenAnswer]], lang: str = "fr") -> str:
+                         answers: dict[str, dict[str, WrittenAnswer]], lang: str = "fr", *,
+                         out_dir: str = "DIR") -> str:
     lang = check_lang(lang)
     rows = []
     for manual in spec.manual:
@@ -425,7 +439,7 @@ def render_answers_index(spec: AssignmentSpec, results: list[StudentResult],
         })
     return template_env().get_template("answers_index.html.j2").render(
         lang=lang, t=labels(lang), assignment=assignment_title(spec, lang), checks=rows, size=len(results),
-        csv=GRADES_CSV,
+        csv=GRADES_CSV, out_dir=out_dir,
     )
 
 
@@ -454,9 +468,12 @@ def write_answers(*, out_dir: Path, lang: str = "fr", assignment: str | None = N
     csv_path, _ = write_grades_template(out_dir, results, spec)
     lines = csv_line_numbers(csv_path)
     folder = out_dir / ANSWERS_DIR
-    written = [write_text_atomic(folder / "index.html", render_answers_index(spec, results, answers, lang))]
+    shown = str(out_dir)
+    written = [write_text_atomic(folder / "index.html",
+                                 render_answers_index(spec, results, answers, lang, out_dir=shown))]
     for k, manual in enumerate(spec.manual):
         neighbours = (spec.manual[k - 1] if k else None, spec.manual[k + 1] if k + 1 < len(spec.manual) else None)
-        html = render_answers_page(manual, spec, results, answers, lang, lines, neighbours)
+        html = render_answers_page(manual, spec, results, answers, lang, out_dir=shown, csv_lines=lines,
+                                   neighbours=neighbours)
         written.append(write_text_atomic(folder / page_name(manual), html))
     return [*written, csv_path]

@@ -73,7 +73,7 @@ class MergeSummary:
 def read_grade_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     """The columns (stripped, lowercased) and the non-blank rows ``(line, row)`` of the CSV.
     A row with more fields than the header has them under the key ``None``."""
-    text = Path(path).read_text(encoding="utf-8-sig")
+    text = read_csv_text(path)
     reader = csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))
     columns: list[str] | None = None
     rows = []
@@ -88,6 +88,19 @@ def read_grade_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
             row[None] = fields[len(columns):]
         rows.append((reader.line_num, row))
     return columns or [], rows
+
+
+def read_csv_text(path: Path) -> str:
+    """The CSV's text: UTF-8 (with or without BOM), else Windows-1252, which a spreadsheet
+    saving "CSV (semicolon separated)" on Windows writes."""
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
 
 
 def parse_points(text: str) -> float:
@@ -107,9 +120,6 @@ def read_manual_grades(path: Path, results: list[StudentResult], spec: Assignmen
     path = Path(path)
     try:
         columns, rows = read_grade_rows(path)
-    except UnicodeDecodeError as exc:
-        raise ManualGradesError(path, [(0, f"not UTF-8 text ({exc.reason} at byte {exc.start}): "
-                                           "save it as CSV UTF-8")]) from exc
     except csv.Error as exc:
         raise ManualGradesError(path, [(0, f"not a readable CSV file: {exc}")]) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
