@@ -330,7 +330,9 @@ BAD_LINES = {
 
 @pytest.mark.parametrize("case", sorted(BAD_LINES))
 def test_a_bad_line_is_named_and_nothing_is_written(graded_dir, case):
-    write_report(out_dir=graded_dir)
+    report = graded_dir / "report" / "index.html"     # merge would rewrite it: it must not
+    report.parent.mkdir()
+    report.write_text('<!DOCTYPE html>\n<html lang="fr"></html>\n', encoding="utf-8")
     line, message = BAD_LINES[case]
     path = graded_dir / "grades_to_merge.csv"
     path.write_text(f"student,check,points,comment\nchloe,q1_answer,1,ok\n{line}\n", encoding="utf-8")
