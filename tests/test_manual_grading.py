@@ -151,6 +151,10 @@ def test_answers_found_by_id_then_by_place_and_placeholders_are_no_answer():
     assert {cid: (a.text, a.found) for cid, a in lost.items() if a.answered} == {
         "q1_answer": ("one", "position"), "q3_answer": ("three", "position"), "q4_answer": ("four", "position")}
     assert not lost["q5_answer"].answered
+    # the answer cell left as released, the answer written in a cell added under it
+    nb = executed_with_ids({"q1_answer": "VOTRE RÉPONSE ICI"})
+    nb.cells.insert(3, nbformat.v4.new_markdown_cell("written below"))
+    assert (lambda a: (a.text, a.found))(find_answers(nb, MANUAL_IDS, layout)["q1_answer"]) == ("written below", "below")
     # an extra note under a statement shared by two answers: ambiguous, every text shown
     nb = release_without_ids({"q3_answer": "three", "q4_answer": "four"})
     nb.cells.insert(next(k for k, c in enumerate(nb.cells) if c.source == "three"), nbformat.v4.new_markdown_cell("note"))

@@ -18,7 +18,8 @@ Where an answer is: the answer cell of a manual check has the check's id as nbgr
 ``grade_id`` (the release keeps it; so does the executed notebook). When a student's editor
 lost that metadata (a copied cell, a notebook rebuilt by hand), the answer is found by its
 place: the text the student wrote under the same question text as in the release notebook;
-the page says so, and says when that is ambiguous. Blank answers and answers still holding the
+and an answer cell left as released with the answer written in cells added under it gives
+those cells; the page says so, and says when that is ambiguous. Blank answers and answers still holding the
 release's placeholder ("VOTRE RÉPONSE ICI") count as not answered.
 
 Pages are self-contained (inline CSS) and escape everything a student wrote.
@@ -67,6 +68,8 @@ LABELS = {
         "by_position": "trouvée par sa place",
         "by_position_note": "La cellule de réponse a perdu son identifiant : "
                             "c'est le texte écrit sous l'énoncé de la question.",
+        "below_note": "La cellule de réponse est restée telle quelle : c'est le texte écrit "
+                      "dans les cellules ajoutées dessous.",
         "ambiguous": "à vérifier",
         "ambiguous_note": "La cellule de réponse a perdu son identifiant et plusieurs textes sont "
                           "écrits sous cet énoncé : tous sont montrés.",
@@ -109,6 +112,8 @@ LABELS = {
         "by_position": "found by its place",
         "by_position_note": "The answer cell lost its id: this is the text written under the "
                             "question's statement.",
+        "below_note": "The answer cell was left as released: this is the text written in the "
+                      "cells added under it.",
         "ambiguous": "to check",
         "ambiguous_note": "The answer cell lost its id and several texts are written under this "
                           "statement: all are shown.",
@@ -140,7 +145,8 @@ class WrittenAnswer:
     """What one student wrote for one manual check.
 
     ``found``: ``metadata`` (the cell carrying the check's grade_id), ``position`` (under the
-    question's statement, the id lost), ``ambiguous`` (several candidate texts, all given),
+    question's statement, the id lost), ``below`` (in cells added under the answer cell left as
+    released), ``ambiguous`` (several candidate texts, all given),
     ``missing`` (nothing found), ``no-notebook`` (no executed notebook), ``no-text`` (an
     executed notebook without text cells: written before the grader kept them)."""
 
@@ -223,9 +229,32 @@ def find_answers(nb, check_ids: list[str], layout: ReleaseLayout | None = None) 
     if lost:
         _find_by_position(nb, lost, layout, answers)
     for cid, answer in answers.items():
-        if _norm(answer.text) in {layout.placeholders.get(cid, ""), *map(_norm, PLACEHOLDERS)}:
+        if _is_placeholder(answer.text, cid, layout):
             answer.text = ""
+            if cid in by_id:   # the answer cell left as released: the answer may be in cells added below
+                below = _written_below(nb, by_id[cid][-1], layout)
+                if below:
+                    answers[cid] = WrittenAnswer(below, "below")
     return answers
+
+
+def _is_placeholder(text: str, cid: str, layout: ReleaseLayout) -> bool:
+    return _norm(text) in {layout.placeholders.get(cid, ""), *map(_norm, PLACEHOLDERS)}
+
+
+def _written_below(nb, answer_cell, layout: ReleaseLayout) -> str:
+    """The text cells a student added right under an answer cell (up to the next code cell,
+    statement or cell with an nbgrader id)."""
+    cells = nb.get("cells", [])
+    statements = set(layout.statements)
+    texts = []
+    for cell in cells[next(k for k, c in enumerate(cells) if c is answer_cell) + 1:]:
+        text = _norm(_source(cell))
+        if cell.get("cell_type") not in ("markdown", "raw") or _grade_id(cell) or text in statements:
+            break
+        if text and text not in map(_norm, PLACEHOLDERS):
+            texts.append(_source(cell).strip())
+    return "\n\n".join(texts)
 
 
 def _find_by_position(nb, lost: list[str], layout: ReleaseLayout, answers: dict) -> None:
@@ -383,10 +412,11 @@ def _answer_view(result: StudentResult, answer: WrittenAnswer, manual: ManualChe
         state, note = "no-answer", ""
     else:
         state = "answered"
-        note = {"position": t["by_position_note"], "ambiguous": t["ambiguous_note"]}.get(answer.found, "")
+        note = {"position": t["by_position_note"], "below": t["below_note"],
+                "ambiguous": t["ambiguous_note"]}.get(answer.found, "")
     badge = {"no-notebook": t["no_notebook"], "missing": t["missing"], "no-answer": t["no_answer"]}.get(state)
-    if state == "answered" and answer.found in ("position", "ambiguous"):
-        badge = t["by_position"] if answer.found == "position" else t["ambiguous"]
+    if state == "answered" and answer.found in ("position", "below", "ambiguous"):
+        badge = t["ambiguous"] if answer.found == "ambiguous" else t["by_position"]
     return {
         "student": result.student, "name": full_name(result), "state": state, "badge": badge,
         "note": note, "text": answer.text if answer.answered else "", "code": answer.kind == "code",
