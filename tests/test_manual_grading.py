@@ -265,6 +265,10 @@ def test_merge_again_replaces_the_earlier_points(graded_dir):
     path = graded_dir / GRADES_CSV
     fill(path, {("chloe", "q1_answer"): ("1", "bien")})
     merge_manual_grades(out_dir=graded_dir, csv_path=path)
+    path.unlink()                                                  # lost: written again from the results
+    write_answers(out_dir=graded_dir)
+    row = next(r for r in read_rows(path) if (r["student"], r["check"]) == ("chloe", "q1_answer"))
+    assert (row["points"], row["comment"]) == ("1", "bien")
     fill(path, {("chloe", "q1_answer"): ("0.25", "relu : moins bien")})
     merge_manual_grades(out_dir=graded_dir, csv_path=path)
     chloe = next(r for r in load_results(graded_dir) if r.student == "chloe")
