@@ -4,6 +4,8 @@
                                [--jobs N] [--force] [--timeout S] [--cell-timeout S] [--memory MB]
     python -m autograder export DIR --to moodle|canvas|gradescope|nbgrader [--assignment NAME]
     python -m autograder report DIR [--assignment NAME]
+    python -m autograder answers DIR [--lang fr|en] [--assignment NAME]
+    python -m autograder merge DIR manual_grades.csv [--assignment NAME]
     python -m autograder new NAME [--course-root DIR] [--title-fr TEXT] [--title-en TEXT]
     python -m autograder release [ASSIGNMENT...]
     python -m autograder bundle NAME [--out DIR] [--lang fr|en]
@@ -64,6 +66,20 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("fr", "en"), default="fr")
     report.add_argument("--assignment", default=None, metavar="NAME",
                         help="assignment of results that do not record it (written by older versions)")
+
+    answers = sub.add_parser("answers", help="written answers to grade by hand: one page per manual "
+                                             "question (with its rubric) and manual_grades.csv to fill")
+    answers.add_argument("out", type=Path, metavar="DIR")
+    answers.add_argument("--lang", choices=("fr", "en"), default="fr")
+    answers.add_argument("--assignment", default=None, metavar="NAME",
+                         help="assignment of results that do not record it (written by older versions)")
+
+    merge = sub.add_parser("merge", help="fold the points of a filled manual_grades.csv into the results, "
+                                         "feedback, grades.csv, report and exports")
+    merge.add_argument("out", type=Path, metavar="DIR")
+    merge.add_argument("csv", type=Path, metavar="CSV")
+    merge.add_argument("--assignment", default=None, metavar="NAME",
+                       help="assignment of results that do not record it (written by older versions)")
 
     release = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader, and the "
                                              "student self-check from the assignment's description")
@@ -143,6 +159,8 @@ def _dispatch(args) -> int:
         with _outputs_usage():
             print(write_report(out_dir=args.out, lang=args.lang, assignment=args.assignment))
         return 0
+    if args.command in ("answers", "merge"):
+        return _manual_grading(args)
     if args.command == "new":
         from autograder.authoring import AuthoringError, create_assignment
 
@@ -184,6 +202,41 @@ def _dispatch(args) -> int:
 
         return run_demo()
     raise UsageError(f"unknown command {args.command}")
+
+
+def _manual_grading(args) -> int:
+    """``answers``: write the pages and the CSV; ``merge``: fold the CSV in (a bad CSV: every bad
+    line on stderr, exit 2, nothing written)."""
+    from autograder.outputs.manual import ManualGradesError, merge_manual_grades
+
+    _require_results(args.out)
+    with _outputs_usage():
+        if args.command == "answers":
+            from autograder.outputs.answers import write_answers
+
+            try:
+                written = write_answers(out_dir=args.out, lang=args.lang, assignment=args.assignment)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from exc
+            for path in written:
+                print(path)
+            return 0
+        if not args.csv.is_file():
+            raise UsageError(f"no such file: {args.csv}")
+        try:
+            summary = merge_manual_grades(out_dir=args.out, csv_path=args.csv, assignment=args.assignment)
+        except ManualGradesError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{summary.graded} manual grade(s) merged, {summary.pending} still to grade; "
+          f"{len(summary.changed)} result(s) changed")
+    for path in summary.written:
+        print(path)
+    return 0
 
 
 def _limits(args) -> dict:

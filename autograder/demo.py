@@ -4,7 +4,8 @@
 2. execute the instructor's solution notebook top to bottom on the offline data and print
    the key answers (each contract name: shapes, values, parameter counts, validation scores);
 3. grade the bundled sample submissions (tests/submissions/) in fast mode;
-4. write the class report and the Moodle, Canvas and Gradescope exports;
+4. write the class report, the Moodle, Canvas and Gradescope exports, and the written answers
+   to grade by hand (pages + manual_grades.csv, then ``python -m autograder merge``);
 5. print where everything is.
 """
 from __future__ import annotations
@@ -99,6 +100,7 @@ class _environ:
 
 def run_demo() -> int:
     from autograder.batch.run import grade_batch
+    from autograder.outputs.answers import write_answers
     from autograder.outputs.exporters import export
     from autograder.outputs.report import write_report
     from autograder.release import generate_release_copy
@@ -117,13 +119,18 @@ def run_demo() -> int:
     results = grade_batch(paths=[SAMPLES], out_dir=OUT / "grading", lang="fr", assignment=spec.name)
     for result in results:
         print(f"  {result.student:28s} {result.status:16s} {result.score:5.1f} / {result.max_score:g}")
-    step("4/4 class report and LMS exports")
+    step("4/4 class report, LMS exports and the written answers to grade by hand")
     report = write_report(out_dir=OUT / "grading", lang="fr")
     exported = [p for target in ("moodle", "canvas", "gradescope") for p in export(out_dir=OUT / "grading", to=target)]
+    answers = write_answers(out_dir=OUT / "grading", lang="fr") if spec.manual else []
     print(f"""
 grades        {OUT / 'grading' / 'grades.csv'}
 results       {OUT / 'grading' / 'results'}/<student>.json
 feedback      {OUT / 'grading' / 'feedback'}/<student>.html
 class report  {report}
 exports       {OUT / 'grading' / 'export'}/ ({len(exported)} files: moodle, canvas, gradescope)""")
+    if answers:
+        print(f"""written answers {answers[0]}
+  fill the points of {answers[-1]}, then:
+  python -m autograder merge {OUT / 'grading'} {answers[-1]}""")
     return 0

@@ -9,7 +9,10 @@
           {"id": "data_shapes", "passed": true, "points": 0.5, "max_points": 0.5,
            "message": "..."}, ...]}, ...}}
 
-``passed`` is ``None`` (JSON null) for checks graded by hand that are still to grade.
+``passed`` is ``None`` (JSON null) for checks graded by hand that are still to grade. Once an
+instructor grades one (``python -m autograder merge``, autograder/outputs/manual.py), it has
+``graded_by_hand: true``, the points given, ``passed`` true when they are the maximum, and the
+instructor's ``comment`` (its ``message`` stays the check's label).
 """
 from __future__ import annotations
 
@@ -37,6 +40,8 @@ class CheckResult:
     points: float
     max_points: float
     message: str = ""
+    graded_by_hand: bool = False   # a manual check an instructor has graded (points, comment)
+    comment: str = ""              # the instructor's comment on a check graded by hand
 
 
 @dataclass

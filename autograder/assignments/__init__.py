@@ -42,12 +42,35 @@ def course_root() -> Path:
 
 @dataclass(frozen=True)
 class ManualCheck:
-    """Points graded by hand (a written answer): pending until an instructor grades them."""
+    """Points graded by hand (a written answer): pending until an instructor grades them.
+
+    ``id`` is the nbgrader ``grade_id`` of the answer cell in the notebook (how
+    ``python -m autograder answers`` finds each student's answer); ``label`` says what is
+    graded (shown to students); ``rubric`` (optional, ``{"fr": ..., "en": ...}``, plain text or
+    simple Markdown-free paragraphs) is the expected answer and the scale, shown to the
+    instructor beside the students' answers, never to students.
+    """
 
     id: str
     question: str
     points: float
     label: dict  # {"fr": ..., "en": ...}
+    rubric: dict | None = None
+
+    def __post_init__(self):
+        if any(not self.label.get(lang) for lang in LANGS):
+            raise ValueError(f"manual check {self.id!r}: label needs a text in {LANGS}")
+        if self.rubric is not None and any(not self.rubric.get(lang) for lang in LANGS):
+            raise ValueError(f"manual check {self.id!r}: rubric needs a text in {LANGS}")
+        if not self.points > 0:
+            raise ValueError(f"manual check {self.id!r}: points must be positive, not {self.points!r}")
+
+    def label_in(self, lang: str) -> str:
+        return self.label.get(lang) or self.label["fr"]
+
+    def rubric_in(self, lang: str) -> str:
+        """The rubric in ``lang`` ("" when the assignment gives none)."""
+        return (self.rubric.get(lang) or self.rubric["fr"]) if self.rubric else ""
 
 
 @dataclass(frozen=True)

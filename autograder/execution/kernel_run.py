@@ -348,7 +348,7 @@ def run_notebook(
     result.neutralized = [{"cell": c.metadata["index"], "line": line} for c in run_nb.cells
                           if c.metadata.get("role") == "student" for line in c.metadata["neutralized"]]
     result.seconds, result.peak_mb = round(time.monotonic() - started, 2), round(watchdog.peak_mb, 1)
-    result.executed = _student_view(run_nb)
+    result.executed = _student_view(run_nb, nb)
     return result
 
 
@@ -418,12 +418,39 @@ def _errors_of(cell, index) -> list[dict]:
     ]
 
 
-def _student_view(run_nb) -> nbformat.NotebookNode:
-    cells = [c for c in run_nb.cells if c.metadata.get("role") == "student"]
-    for cell in cells:
-        cell.metadata = {}
-        cell.outputs = [o for o in cell.get("outputs", []) if HARVEST_MIME not in o.get("data", {})]
+def _student_view(run_nb, nb) -> nbformat.NotebookNode:
+    """The executed notebook kept for the instructor (``DIR/executed/<student>.ipynb``): the
+    submission's cells in its order, code cells with the outputs they gave here, markdown and
+    raw cells as written (their nbgrader ids kept: they say which written answer a cell holds,
+    see autograder/outputs/answers.py); nbgrader test cells and the grader's cells left out."""
+    ran = {c.metadata["index"]: c for c in run_nb.cells if c.metadata.get("role") == "student"}
+    cells, code_number = [], 0
+    for cell in nb.cells:
+        kind = cell.get("cell_type")
+        if kind == "code":
+            executed = ran.get(code_number)
+            code_number += 1
+            if executed is not None:
+                executed.metadata = {}
+                executed.outputs = [o for o in executed.get("outputs", []) if HARVEST_MIME not in o.get("data", {})]
+                cells.append(executed)
+        elif kind in ("markdown", "raw"):
+            make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_raw_cell
+            cells.append(make(_source_of(cell), metadata=_answer_metadata(cell)))
     return nbformat.v4.new_notebook(cells=cells)
+
+
+def _answer_metadata(cell) -> dict:
+    """The nbgrader fields of a text cell that identify a written answer (nothing else)."""
+    meta = cell.get("metadata", {})
+    nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+    if not isinstance(nbgrader, dict):
+        return {}
+    kept = {key: nbgrader[key] for key in ("grade_id", "solution", "grade")
+            if isinstance(nbgrader.get(key), (str, bool))}
+    if isinstance(nbgrader.get("points"), (int, float)) and not isinstance(nbgrader.get("points"), bool):
+        kept["points"] = nbgrader["points"]
+    return {"nbgrader": kept} if kept else {}
 
 
 def kernel_env(*, workdir: Path, threads: int, extra: dict | None = None) -> dict:

@@ -31,6 +31,8 @@ LABELS = {
         "passed": "réussi",
         "failed": "à revoir",
         "pending": "à corriger à la main",
+        "by_hand": "corrigé à la main",
+        "comment": "Commentaire de l'enseignant·e",
         "colon": " :",
         "pending_note": "{points} point restant à corriger à la main : cette note est provisoire.",
         "pending_note_plural": "{points} points restent à corriger à la main : "
@@ -54,6 +56,8 @@ LABELS = {
         "passed": "passed",
         "failed": "to fix",
         "pending": "to be graded by hand",
+        "by_hand": "graded by hand",
+        "comment": "Teacher's comment",
         "colon": ":",
         "pending_note": "{points} point is still to be graded by hand: this score is provisional.",
         "pending_note_plural": "{points} points are still to be graded by hand: "
@@ -95,9 +99,10 @@ def check_state(check: CheckResult) -> str:
 def _check_view(check: CheckResult, labels: dict) -> dict:
     state = check_state(check)
     return {
-        "id": check.id, "state": state, "label": labels[state],
+        "id": check.id, "state": state, "label": labels["by_hand"] if check.graded_by_hand else labels[state],
         "text": check.message or labels[f"default_{state}"],
         "points": check.points, "max_points": check.max_points,
+        "comment": check.comment if check.graded_by_hand else "",
     }
 
 

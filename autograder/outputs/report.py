@@ -47,7 +47,16 @@ LABELS = {
         "hist_x": "Note (sur {max})",
         "hist_y": "Nombre d'étudiants",
         "by_question": "Réussite par question",
-        "question_y": "Points obtenus (% du barème)",
+        "question_y": "Points obtenus (% des points corrigés)",
+        "question_note": "Sur les points déjà corrigés : vérifications automatiques, et réponses "
+                         "rédigées une fois corrigées à la main. Les points à corriger à la main "
+                         "ne comptent ni comme réussis ni comme échoués.",
+        "pending_bar": "à corriger : {n}",
+        "rate": "Réussite",
+        "auto": "Automatique",
+        "hand": "Corrigé à la main",
+        "pending_col": "À corriger à la main",
+        "copies": "{n} copie(s), {points} pt",
         "by_check": "Réussite par vérification",
         "check_x": "Étudiants ayant réussi (%)",
         "check_note": "Vérifications automatiques et manuelles déjà corrigées ; "
@@ -88,7 +97,16 @@ LABELS = {
         "hist_x": "Score (out of {max})",
         "hist_y": "Number of students",
         "by_question": "Success per question",
-        "question_y": "Points obtained (% of the maximum)",
+        "question_y": "Points obtained (% of the graded points)",
+        "question_note": "On the points already graded: automatic checks, and written answers once "
+                         "graded by hand. Points still to grade by hand count neither as passed "
+                         "nor as failed.",
+        "pending_bar": "to grade: {n}",
+        "rate": "Success",
+        "auto": "Automatic",
+        "hand": "Graded by hand",
+        "pending_col": "To grade by hand",
+        "copies": "{n} submission(s), {points} pt",
         "by_check": "Success per check",
         "check_x": "Students who passed (%)",
         "check_note": "Automatic checks and manual checks already graded; "
@@ -115,6 +133,7 @@ LABELS = {
 }
 
 OK, MEDIUM, BAD = "#1a7f37", "#d08700", "#b42318"
+TODO = "#8a5a00"   # manual points still to grade: pending, neither passed nor failed
 
 
 @dataclass
@@ -167,15 +186,68 @@ def pending_manual_checks(results: list[StudentResult], order: tuple = ()) -> li
     return _group_checks(results, lambda c: c.passed is None, tuple(order))
 
 
-def question_pass_rates(results: list[StudentResult], order: tuple = ()) -> list[tuple[str, float]]:
-    """(question id, mean % of the question's points obtained) over the students graded on it."""
-    ratios: dict[str, list[float]] = defaultdict(list)
+@dataclass
+class QuestionRate:
+    """How a question went: success on the points already graded (automatic checks, and manual
+    ones graded by hand), and the manual points still to grade (pending: neither passed nor failed)."""
+    qid: str
+    auto_got: float = 0.0
+    auto_max: float = 0.0
+    hand_got: float = 0.0
+    hand_max: float = 0.0          # manual points already graded
+    pending_points: float = 0.0    # manual points still to grade, over the class
+    pending_students: int = 0
+
+    @staticmethod
+    def _percent(got: float, possible: float) -> float | None:
+        return 100 * got / possible if possible else None
+
+    @property
+    def percent(self) -> float | None:
+        """% of the graded points obtained (None: nothing graded yet)."""
+        return self._percent(self.auto_got + self.hand_got, self.auto_max + self.hand_max)
+
+    @property
+    def auto_percent(self) -> float | None:
+        return self._percent(self.auto_got, self.auto_max)
+
+    @property
+    def hand_percent(self) -> float | None:
+        return self._percent(self.hand_got, self.hand_max)
+
+
+def is_manual_check(check, manual_ids: frozenset = frozenset()) -> bool:
+    """Graded by hand (pending or graded), or one of the assignment's manual checks."""
+    return check.passed is None or check.graded_by_hand or check.id in manual_ids
+
+
+def question_rates(results: list[StudentResult], order: tuple = (),
+                   manual_ids: frozenset = frozenset()) -> list[QuestionRate]:
+    """Per question, in ``order``: automatic points, hand-graded points and pending points."""
+    rates: dict[str, QuestionRate] = {}
     for result in results:
         for qid, question in result.questions.items():
-            if question.max_score:
-                ratios[qid].append(question.score / question.max_score)
-    return [(qid, 100 * statistics.fmean(ratios[qid]))
-            for qid in sorted(ratios, key=question_sort_key(order))]
+            rate = rates.setdefault(qid, QuestionRate(qid))
+            pending = [c for c in question.checks if c.passed is None]
+            rate.pending_points += sum(c.max_points for c in pending)
+            rate.pending_students += bool(pending)
+            for check in question.checks:
+                if check.passed is None:
+                    continue
+                if is_manual_check(check, manual_ids):
+                    rate.hand_got += check.points
+                    rate.hand_max += check.max_points
+                else:
+                    rate.auto_got += check.points
+                    rate.auto_max += check.max_points
+    return [rates[qid] for qid in sorted(rates, key=question_sort_key(order))]
+
+
+def question_pass_rates(results: list[StudentResult], order: tuple = (),
+                        manual_ids: frozenset = frozenset()) -> list[tuple[str, float]]:
+    """(question id, % of the graded points obtained) for the questions with graded points:
+    automatic points, plus manual ones once graded by hand; pending points count for nothing."""
+    return [(r.qid, r.percent) for r in question_rates(results, order, manual_ids) if r.percent is not None]
 
 
 def check_pass_rates(results: list[StudentResult], order: tuple = ()) -> list[tuple[str, int, int]]:
@@ -258,19 +330,25 @@ def grade_histogram(results: list[StudentResult], lang: str) -> str | None:
     return _png_data_uri(fig)
 
 
-def question_rate_plot(rates: list[tuple[str, float]], lang: str,
+def question_rate_plot(rates: list[QuestionRate], lang: str,
                        titles: dict[str, str] | None = None) -> str | None:
-    """Bars of the questions' success, labelled with their ids and ``titles`` (id -> title)."""
+    """Bars of the questions' success on their graded points, labelled with their ids and
+    ``titles`` (id -> title); a question with manual points still to grade says so under its
+    rate, in the "to grade" colour, and one with nothing graded yet has no bar."""
     if not rates:
         return None
-    t, titles = LABELS[lang], titles or {}
-    names = [f"{q.upper()}\n" + textwrap.fill(titles.get(q, ""), 14) for q, _ in rates]
-    values = [v for _, v in rates]
+    t, titles = localized(LABELS, lang), titles or {}
+    names = [f"{r.qid.upper()}\n" + textwrap.fill(titles.get(r.qid, ""), 14) for r in rates]
+    values = [r.percent or 0.0 for r in rates]
     fig = Figure(figsize=(8, 3.8), dpi=100, layout="constrained")
     ax = fig.add_subplot()
-    bars = ax.bar(names, values, color=[_rate_color(v) for v in values])
-    ax.bar_label(bars, labels=[f"{v:.0f} %" for v in values], padding=2)
-    ax.set_ylim(0, 110)
+    bars = ax.bar(names, values, color=[_rate_color(r.percent) if r.percent is not None else "none" for r in rates])
+    ax.bar_label(bars, labels=[f"{r.percent:.0f} %" if r.percent is not None else "" for r in rates], padding=2)
+    for k, rate in enumerate(rates):
+        if rate.pending_points:
+            ax.annotate(t["pending_bar"].format(n=rate.pending_students), (k, values[k]), xytext=(0, 15),
+                        textcoords="offset points", ha="center", fontsize=7.5, color=TODO)
+    ax.set_ylim(0, 118)
     ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel(t["question_y"])
     ax.tick_params(axis="x", labelsize=8)
@@ -299,11 +377,31 @@ def check_rate_plot(rates: list[tuple[str, int, int]], lang: str) -> str | None:
 
 # ---------------------------------------------------------------- page
 
-def question_rates_text(rates: list[tuple[str, float]], titles: dict[str, str], lang: str) -> str:
+def question_rates_text(rates: list[QuestionRate], titles: dict[str, str], lang: str) -> str:
     """The question plot in words (its alt text): "DATA Préparer les mesures… 100 %; …"."""
     t = localized(LABELS, lang)
-    parts = [f"{qid.upper()} {titles.get(qid, '')} {rate:.0f} %".replace("  ", " ") for qid, rate in rates]
+    parts = []
+    for r in rates:
+        text = f"{r.qid.upper()} {titles.get(r.qid, '')} " + (f"{r.percent:.0f} %" if r.percent is not None else "")
+        if r.pending_points:
+            text += f" ({t['pending_bar'].format(n=r.pending_students)})"
+        parts.append(" ".join(text.split()))
     return f"{t['by_question']}{t['colon']} " + "; ".join(parts)
+
+
+def question_table(rates: list[QuestionRate], lang: str) -> list[dict]:
+    """The rows of the per-question table: the rates as text, pending points apart."""
+    def percent(value):
+        return f"{value:.0f} %" if value is not None else "—"
+
+    return [{"qid": r.qid, "percent": percent(r.percent), "auto": percent(r.auto_percent),
+             "hand": percent(r.hand_percent), "pending_points": r.pending_points,
+             "pending_students": r.pending_students,
+             "state": "none" if r.percent is None else _rate_name(r.percent)} for r in rates]
+
+
+def _rate_name(percent: float) -> str:
+    return "ok" if percent >= 80 else "medium" if percent >= 50 else "bad"
 
 
 def question_titles(spec: AssignmentSpec | None, lang: str) -> dict[str, str]:
@@ -323,7 +421,8 @@ def render_report(results: list[StudentResult], lang: str = "fr",
     not_graded = [
         (r, _status_label(r.status, lang)) for r in results if r.status != "graded"
     ]
-    rates = question_pass_rates(results, order)
+    manual_ids = frozenset(m.id for m in spec.manual) if spec else frozenset()
+    rates = question_rates(results, order, manual_ids)
     return template_env().get_template("report.html.j2").render(
         lang=lang, t=localized(LABELS, lang),
         assignment=assignment_title(spec, lang) if spec else "",
@@ -331,6 +430,7 @@ def render_report(results: list[StudentResult], lang: str = "fr",
         histogram=grade_histogram(results, lang),
         question_plot=question_rate_plot(rates, lang, titles),
         question_plot_alt=question_rates_text(rates, titles, lang),
+        question_rows=question_table(rates, lang),
         check_plot=check_rate_plot(check_pass_rates(results, order), lang),
         mistakes=common_mistakes(results, order), pending=pending_manual_checks(results, order),
         not_graded=not_graded, question_titles=titles,

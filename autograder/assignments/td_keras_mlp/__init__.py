@@ -66,6 +66,67 @@ FROM_PREPARE = {"fr": "renvoyé par prepare_mnist / prepare_boston", "en": "retu
 COUNT_PARAMS = {"fr": "count_params() renvoie un entier", "en": "count_params() returns an integer"}
 VALIDATED = ("val_accuracy",)
 
+# Expected answers and scales of the written answers (the solution cells of source/, for the
+# instructor's answers pages: python -m autograder answers).
+RUBRICS = {
+    "q1_answer": {
+        "fr": "Réponse attendue : prepare_mnist aplatit chaque image 28×28 en un vecteur de 784 valeurs "
+              "float32, les met à l'échelle dans [0, 1] (min-max sur l'apprentissage, soit /255) et code "
+              "les étiquettes en one-hot sur 10 classes : X_train (n, 784), y_train (n, 10) ; c'est une "
+              "classification à 10 classes. prepare_boston met à l'échelle min-max les 13 caractéristiques "
+              "et le prix (colonne (n, 1)), 404 / 102 lignes ; c'est une régression.\n"
+              "Barème (1 pt) : 0,5 pour les traitements de MNIST (aplatissement, mise à l'échelle, one-hot) "
+              "et les formes ; 0,5 pour les traitements de Boston et la nature des deux problèmes justifiée.",
+        "en": "Expected answer: prepare_mnist flattens each 28×28 image into a vector of 784 float32 "
+              "values, min-max scales them into [0, 1] (fitted on the training part, i.e. /255) and one-hot "
+              "encodes the labels over 10 classes: X_train (n, 784), y_train (n, 10); a 10-class "
+              "classification. prepare_boston min-max scales the 13 features and the price (an (n, 1) "
+              "column), 404 / 102 rows; a regression.\n"
+              "Scale (1 pt): 0.5 for the MNIST processing (flattening, scaling, one-hot) and shapes; 0.5 for "
+              "the Boston processing and the kind of both problems, justified.",
+    },
+    "q3_answer": {
+        "fr": "Réponse attendue : une couche cachée améliore nettement la précision (le modèle sans couche "
+              "cachée est linéaire) ; passer de 1 à 2 puis 3 couches apporte un gain plus faible, voire nul "
+              "avec 10 époques de SGD. La comparaison doit s'appuyer sur les précisions obtenues.\n"
+              "Barème (1 pt) : 0,5 pour les chiffres comparés ; 0,5 pour la conclusion (gain de la "
+              "non-linéarité, rendements décroissants de la profondeur).",
+        "en": "Expected answer: one hidden layer clearly improves the accuracy (the model without a hidden "
+              "layer is linear); going from 1 to 2 then 3 layers brings a smaller gain, or none with 10 epochs "
+              "of SGD. The comparison must rest on the accuracies obtained.\n"
+              "Scale (1 pt): 0.5 for the figures compared; 0.5 for the conclusion (gain of the non-linearity, "
+              "diminishing returns of depth).",
+    },
+    "q4_answer": {
+        "fr": "Réponse attendue : 784·128+128 + 2·(128·128+128) + 128·10+10 = 134 794 paramètres. Une couche "
+              "cachée de largeur h a 795h+10 paramètres : h ≈ 170 donne 135 160 paramètres. À nombre de "
+              "paramètres égal, les deux modèles ont des précisions proches ; le profond peut être un peu "
+              "meilleur ou moins bon selon l'entraînement : la conclusion doit s'appuyer sur les chiffres.\n"
+              "Barème (1 pt) : 0,5 pour le calcul ou la justification du nombre de paramètres et du choix "
+              "de h ; 0,5 pour la comparaison argumentée.",
+        "en": "Expected answer: 784·128+128 + 2·(128·128+128) + 128·10+10 = 134,794 parameters. One hidden "
+              "layer of width h has 795h+10 parameters: h ≈ 170 gives 135,160 parameters. With as many "
+              "parameters, both models reach close accuracies; the deep one may be a little better or worse "
+              "depending on training: the conclusion must rest on the figures.\n"
+              "Scale (1 pt): 0.5 for computing or justifying the parameter count and the choice of h; 0.5 "
+              "for an argued comparison.",
+    },
+    "q5_answer": {
+        "fr": "Réponse attendue : les courbes de val_accuracy confirment le classement observé en test : le "
+              "modèle sans couche cachée est en dessous, les modèles à couches cachées sont proches. L'écart "
+              "entre précision d'apprentissage et de validation indique un début de sur-apprentissage pour "
+              "les plus gros modèles. Avantage de la validation : on compare sans toucher au jeu de test.\n"
+              "Barème (1 pt) : 0,5 pour la lecture des courbes de validation ; 0,5 pour le lien avec le "
+              "sur-apprentissage ou le choix de modèle sans utiliser le test.",
+        "en": "Expected answer: the val_accuracy curves confirm the ranking seen on the test set: the model "
+              "without a hidden layer is below, the models with hidden layers are close. The gap between "
+              "training and validation accuracy shows the start of overfitting for the biggest models. "
+              "What validation brings: comparing models without touching the test set.\n"
+              "Scale (1 pt): 0.5 for reading the validation curves; 0.5 for the link with overfitting or "
+              "with choosing a model without using the test set.",
+    },
+}
+
 
 SPEC = AssignmentSpec(
     name="td_keras_mlp",
@@ -93,13 +154,17 @@ SPEC = AssignmentSpec(
     },
     manual=[
         ManualCheck("q1_answer", "q1", 1, {"fr": "Réponse rédigée : traitements et formes des données",
-                                            "en": "Written answer: data processing and shapes"}),
+                                            "en": "Written answer: data processing and shapes"},
+                    rubric=RUBRICS["q1_answer"]),
         ManualCheck("q3_answer", "q3", 1, {"fr": "Réponse rédigée : comparaison des profondeurs",
-                                            "en": "Written answer: comparison of depths"}),
+                                            "en": "Written answer: comparison of depths"},
+                    rubric=RUBRICS["q3_answer"]),
         ManualCheck("q4_answer", "q4", 1, {"fr": "Réponse rédigée : profond contre large",
-                                            "en": "Written answer: deep versus wide"}),
+                                            "en": "Written answer: deep versus wide"},
+                    rubric=RUBRICS["q4_answer"]),
         ManualCheck("q5_answer", "q5", 1, {"fr": "Réponse rédigée : lecture des courbes de validation",
-                                            "en": "Written answer: reading the validation curves"}),
+                                            "en": "Written answer: reading the validation curves"},
+                    rubric=RUBRICS["q5_answer"]),
     ],
     support_files=("dataset_utils.py",),
     data=DataSettings(

@@ -19,8 +19,10 @@ log = logging.getLogger("autograder.outputs.exporters")
 
 COMMENT = {
     "fr": {"total": "Note automatique : {score}/{max} ({status}).",
+           "total_by_hand": "Note : {score}/{max} ({status}), dont {points} pt corrigés à la main.",
            "pending": "À corriger à la main : {points} pt.", "details": "Détails : feedback.html."},
     "en": {"total": "Automatic grade: {score}/{max} ({status}).",
+           "total_by_hand": "Grade: {score}/{max} ({status}), {points} pt of it graded by hand.",
            "pending": "Still to grade by hand: {points} pt.", "details": "Details: feedback.html."},
 }
 
@@ -62,15 +64,18 @@ class Exporter:
                 for qid in ordered_questions(result.questions, self.spec.questions)]
 
     def is_manual(self, check: CheckResult) -> bool:
-        """Graded by hand: one of the assignment's manual checks, or still pending."""
-        return is_pending(check) or check.id in {m.id for m in self.spec.manual}
+        """Graded by hand: one of the assignment's manual checks, still pending or graded."""
+        return is_pending(check) or check.graded_by_hand or check.id in {m.id for m in self.spec.manual}
 
     def grade_comment(self, result: StudentResult) -> str:
         """One line for an LMS comment: total, score per question, points still to grade by hand."""
         lang, text = self.lang, COMMENT[self.lang]
         points = lambda x: format_points(x, lang)  # noqa: E731
-        parts = [text["total"].format(score=points(result.score), max=points(result.max_score),
-                                      status=status_short(result.status, lang))]
+        by_hand = [c for q in result.questions.values() for c in q.checks if c.graded_by_hand]
+        total = text["total_by_hand"] if by_hand else text["total"]
+        parts = [total.format(score=points(result.score), max=points(result.max_score),
+                              status=status_short(result.status, lang),
+                              points=points(sum(c.points for c in by_hand)))]
         scores = (" ; " if lang == "fr" else "; ").join(
             f"{qid} {points(q.score)}/{points(q.max_score)}" for qid, q in self.sorted_questions(result))
         parts.append(f"{scores}." if scores else "")

@@ -113,12 +113,15 @@ def _summary_test(qid: str, number: int, title: str, question: QuestionResult, l
 
 
 def _check_test(qid: str, number: str, check: CheckResult, lang: str) -> dict:
+    by_hand = is_pending(check) or check.graded_by_hand
+    output = f"{TEXT[lang]['by_hand']} {check.message}".strip() if by_hand else check.message
+    if check.graded_by_hand and check.comment:
+        output = f"{output}\n{check.comment}"
     test = {
         "name": f"{qid} · {check.id}", "number": number,
         "score": 0.0 if is_pending(check) else check.points, "max_score": check.max_points,
-        "output": f"{TEXT[lang]['by_hand']} {check.message}".strip() if is_pending(check)
-        else check.message,
-        "tags": [qid, "manual" if is_pending(check) else "auto"], "visibility": "after_published",
+        "output": output,
+        "tags": [qid, "manual" if by_hand else "auto"], "visibility": "after_published",
     }
     if not is_pending(check):
         test["status"] = "passed" if check.passed else "failed"

@@ -4,9 +4,10 @@ The nbgrader assignment is the one the results grade (its name is the folder
 ``source/<assignment>/``), its notebook the single notebook of that folder. For each student,
 the grade of the autograded cell ``<question id>_tests`` gets ``auto_score`` = the points of
 that question's automatic checks (scaled to the cell's points if they differ) and
-``needs_manual_grade = False``. Manual cells (the assignment's manual checks) are left alone:
-the teacher grades them in formgrader, and nbgrader adds those ``manual_score`` to the total
-(``nbgrader export`` then gives the final grades).
+``needs_manual_grade = False``. Manual cells (the assignment's manual checks) are graded in
+formgrader, and nbgrader adds those ``manual_score`` to the total (``nbgrader export`` then
+gives the final grades); a manual check graded with ``python -m autograder merge`` gives its
+cell's ``manual_score`` and comment instead (the cell is the check's id).
 Existing students keep their names; a missing student or submission is created.
 
 The gradebook must already know the assignment (``nbgrader generate_assignment`` writes its
@@ -31,7 +32,8 @@ nbgrader
 
 Automatic scores were written to the gradebook (see the warnings below if not). Grade the
 manual cells in formgrader, then `nbgrader export` gives the final grades.
-nbgrader_grades.csv has the columns of `nbgrader export` with the automatic scores only.
+nbgrader_grades.csv has the columns of `nbgrader export` with the automatic scores (plus the
+manual points merged with `python -m autograder merge`, also written to the gradebook).
 / Les scores automatiques sont dans le gradebook (sauf avertissement ci-dessous). Corriger les
 cellules manuelles dans formgrader, puis `nbgrader export` donne les notes finales.
 """
@@ -109,7 +111,28 @@ class NbgraderExporter(Exporter):
         for qid, question in self.sorted_questions(result):
             if any(not self.is_manual(c) for c in question.checks):   # a question graded by hand only has no test cell
                 self.set_auto_score(gb, sid, f"{qid}_tests", question)
+            for check in question.checks:
+                if check.graded_by_hand:
+                    self.set_manual_score(gb, sid, check)
         gb.db.commit()
+
+    def set_manual_score(self, gb, sid: str, check) -> None:
+        """A manual check graded with ``merge``: its cell's manual score and comment."""
+        from nbgrader.api import MissingEntry
+
+        try:
+            grade = gb.find_grade(check.id, self.notebook, self.assignment, sid)
+        except MissingEntry:
+            self.warn(f"{sid}: no manually graded cell {check.id} in the gradebook",
+                      f"{sid} : pas de cellule notée à la main {check.id} dans le gradebook")
+            return
+        grade.manual_score = check.points
+        grade.needs_manual_grade = False
+        if check.comment:
+            try:
+                gb.find_comment(check.id, self.notebook, self.assignment, sid).manual_comment = check.comment
+            except MissingEntry:
+                pass
 
     def set_auto_score(self, gb, sid: str, cell: str, question) -> None:
         from nbgrader.api import MissingEntry
