@@ -94,9 +94,11 @@ def check_state(check: CheckResult) -> str:
 
 def _check_view(check: CheckResult, labels: dict) -> dict:
     state = check_state(check)
+    text = check.message or labels[f"default_{state}"]
     return {
-        "id": check.id, "state": state, "label": labels[state],
-        "text": check.message or labels[f"default_{state}"],
+        "id": check.id, "state": state, "label": labels[state], "text": text,
+        # a passed check's message is what it verified, one note per line
+        "lines": [line for line in text.splitlines() if line.strip()] or [text],
         "points": check.points, "max_points": check.max_points,
     }
 
