@@ -629,7 +629,7 @@ def test_the_hidden_checks_process_writes_the_notes_of_passed_checks(tmp_path):
     assert verdicts["q3_three_hidden"]["passed"]
     assert verdicts["q3_three_hidden"]["message"].splitlines() == [
         "structure of `model_q3_3`: 784 → Dense(128, relu) ×3 → Dense(10, softmax)",
-        "`model_q3_3` was trained (2 completed calls to fit)"]
+        "`model_q3_3` was trained (2 completed calls to fit, 10 + 10 epochs)"]
     assert verdicts["q4_param_count"]["message"] == \
         "`n_params_q3_3` = 134,794 parameters: (784 + 1) × 128 + 2 × (128 + 1) × 128 + (128 + 1) × 10"
     assert "validation_split=0.3" in verdicts["q5_validation"]["message"]

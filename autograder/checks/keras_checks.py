@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autograder.checks.facts import FitFacts, HistoryFacts, ModelFacts
-from autograder.checks.messages import CheckFailed
+from autograder.checks.messages import CheckFailed, Localized
 from autograder.checks.notes import counted, epochs_text, expectation, number, verified
 from autograder.checks.patterns import stack_summary_text
 
@@ -89,7 +89,10 @@ def expect_trained(model: ModelFacts) -> list[FitFacts]:
         if len(completed) == 1 and completed[0].epochs is not None:
             verified("ok.trained", name=model.name, epochs=epochs_text(completed[0].epochs))
         else:
-            verified("ok.trained_fits", name=model.name,
+            epochs = [f.epochs for f in completed]
+            detail = Localized(fr="", en="") if None in epochs else Localized(
+                fr=", " + " + ".join(map(str, epochs)) + " époques", en=", " + " + ".join(map(str, epochs)) + " epochs")
+            verified("ok.trained_fits", name=model.name, detail=detail,
                      fits=counted(len(completed), ("appel à fit terminé", "appels à fit terminés"),
                                   ("completed call to fit", "completed calls to fit")))
         return completed

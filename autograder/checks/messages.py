@@ -273,8 +273,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "`{name}` was trained ({epochs})",
     },
     "ok.trained_fits": {
-        "fr": "`{name}` a été entraîné ({fits})",
-        "en": "`{name}` was trained ({fits})",
+        "fr": "`{name}` a été entraîné ({fits}{detail})",
+        "en": "`{name}` was trained ({fits}{detail})",
     },
     "ok.epochs": {
         "fr": "`{name}` a été entraîné {epochs} (la question en demande environ {target})",
