@@ -128,13 +128,18 @@ def test_an_unknown_message_key_fails_at_once():
         CheckFailed("no_such_key", name="x")
 
 
+KEYED_CALLS = {"CheckFailed", "verified", "note"}   # CheckFailed(key, ...), verified(key, ...), sub.note(key, ...)
+
+
 def _keys_used(path) -> set[str]:
-    """Literal keys of ``CheckFailed("key", ...)`` calls in a source file."""
+    """Literal keys of ``CheckFailed("key", ...)``, ``verified("key", ...)`` and
+    ``sub.note("key", ...)`` calls in a source file."""
     import ast
 
     keys = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "CheckFailed" and node.args \
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None) if isinstance(node, ast.Call) else None
+        if name in KEYED_CALLS and node.args \
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             keys.add(node.args[0].value)
     return keys
@@ -153,6 +158,7 @@ def test_every_message_key_of_every_assignment_and_of_the_library_exists_in_both
         files += list(Path(module.__file__).parent.glob("*.py"))
     used = set().union(*(_keys_used(f) for f in files))
     assert "td_keras_mlp.param_value" in used and "pattern_layer" in used
+    assert "ok.structure" in used and "td_keras_mlp.param_value_ok" in used     # success notes too
     assert used <= known_keys(), sorted(used - known_keys())
     for key in known_keys():
         assert all(lookup(key).get(lang) for lang in LANGS), key
@@ -404,3 +410,243 @@ def test_a_callback_loading_an_outside_file_during_fit_is_seen():
         {"kind": "load_weights", "index": 2, "completed": True, "path": "/data/w.h5", "via": "fit"},
     ])
     assert [(e.kind, e.index) for e in pretrained_events(sub.files)] == [("application", 0), ("load_weights", 2)]
+
+
+# ----------------------------------------------------------------------------- success notes
+NNBSP = "\u202f"   # French thousands separator
+
+
+def notes_of(run) -> list:
+    """The success notes recorded while ``run()`` ran."""
+    from autograder.checks import collect_notes
+
+    with collect_notes() as notes:
+        run()
+    return notes
+
+
+def only_note(run) -> tuple[str, str]:
+    """(fr, en) text of the single note ``run()`` recorded."""
+    notes = notes_of(run)
+    assert len(notes) == 1, [n.key for n in notes]
+    return notes[0].text("fr"), notes[0].text("en")
+
+
+def note_world():
+    """One hand-made submission where every expectation of the library passes."""
+    deep = mlp(1, [128] * 3)
+    l1 = mlp(2, [128] * 3, l1=1e-4)
+    dropout = mlp(3, [128] * 3)
+    for index in (3, 2, 1):
+        dropout["layers"].insert(index, {"class": "Dropout", "rate": 0.1, "weights": []})
+    wide = {**mlp(4, [170]), "n_params": dense_params(784, [170, 10])}
+    fits = [fit_with_data(1, 11, x=use(2800, X_train="subset"), validation_x=use(1200, X_train="subset"),
+                          split=0.3),
+            {**fit(4, 14), "validation_split": 0.0, "validation_rows": 1714}]
+    calls = [{"kind": "evaluate", "model_id": 1, "completed": True, "data": {"x": use(1000, X_test="same")},
+              "result": [0.31, 0.9125]}]
+    return Submission({"values": {"deep": deep, "l1": l1, "dropout": dropout, "wide": wide,
+                                  "cnn": cnn_model(5, (32, 32)), "h": history(11, 1)},
+                       "fits": fits, "calls": calls})
+
+
+def expectations():
+    from autograder import checks as c
+
+    sub = note_world()
+    deep, wide = sub.model("deep"), sub.model("wide")
+    first = deep.fits[0]
+    cnn = c.seq(c.one_or_more(c.L("Conv2D"), c.L("MaxPooling2D")), "Flatten", c.L("Dense", units=10))
+    return {
+        "architecture": (lambda: c.expect_architecture(deep, input_dim=784, hidden=[Dense(128, "relu")] * 3,
+                                                       output=Dense(10, "softmax")),
+                         "structure de `deep` : 784 → Dense(128, relu) ×3 → Dense(10, softmax)",
+                         "structure of `deep`: 784 → Dense(128, relu) ×3 → Dense(10, softmax)"),
+        "dropout_structure": (lambda: c.expect_architecture(sub.model("dropout"), input_dim=784, hidden=[Dense(128, "relu")] * 3,
+                                                            output=Dense(10, "softmax"), allow_dropout=True),
+                              "784 → [Dense(128, relu) → Dropout(0.1)] ×3 → Dense(10, softmax)",
+                              "784 → [Dense(128, relu) → Dropout(0.1)] ×3 → Dense(10, softmax)"),
+        "layers": (lambda: c.expect_layers(sub.model("cnn"), cnn),
+                   "structure de `cnn` : 28×28×1 → [Conv2D(32, 3×3, relu) → MaxPooling2D(2×2)] ×2 → Flatten → Dense(10, softmax)",
+                   "structure of `cnn`: 28×28×1 → [Conv2D(32, 3×3, relu) → MaxPooling2D(2×2)] ×2 → Flatten"),
+        "loss": (lambda: c.expect_loss(deep, "categorical_crossentropy"),
+                 "`deep` est compilé avec la perte categorical_crossentropy",
+                 "`deep` is compiled with the categorical_crossentropy loss"),
+        "trained": (lambda: c.expect_trained(deep), "`deep` a été entraîné (10 époques)", "`deep` was trained (10 epochs)"),
+        "epochs": (lambda: c.expect_epochs(deep, target=10, low=5, high=20),
+                   "entraîné 10 époques (la question en demande environ 10)", "trained for 10 epochs (the question asks for about 10)"),
+        "validation_split": (lambda: c.expect_validation(first, what="`deep`", split=0.3),
+                             "`deep` : validation_split=0.3, soit 30 % des données d'apprentissage",
+                             "`deep`: validation_split=0.3, i.e. 30% of the training data"),
+        "validation_data": (lambda: c.expect_validation(wide.fits[0], what="`wide`", split=0.3),
+                            f"validation_data, 1{NNBSP}714 lignes, soit 30 %", "validation_data, 1,714 rows, i.e. 30%"),
+        "history_of": (lambda: c.expect_history_of(sub.history("h"), what="`h`", model=deep),
+                       "`h` est l'historique de l'entraînement de `deep` (10 époques)",
+                       "`h` is the history of training `deep` (10 epochs)"),
+        "param_count": (lambda: c.expect_param_count(wide, target=134794, tolerance_pct=5),
+                        f"`wide` a 135{NNBSP}160 paramètres, à +0,3 % des 134{NNBSP}794 visés (écart permis : 5 %)",
+                        "`wide` has 135,160 parameters, +0.3% from the 134,794 aimed at (allowed: 5%)"),
+        "regularizer": (lambda: c.expect_regularizer_everywhere(sub.model("l1"), kind="L1"),
+                        "régularisation L1 sur chaque couche Dense de `l1` (4), sortie comprise",
+                        "L1 regularization on every Dense layer of `l1` (4), the output included"),
+        "no_regularizer": (lambda: c.expect_no_regularizer(deep, kind="L1"), "aucune régularisation L1 dans `deep`",
+                           "no L1 regularization in `deep`"),
+        "dropout": (lambda: c.expect_dropout(sub.model("dropout"), rate=0.1),
+                    "un Dropout de taux 0.1 (10 % des neurones éteints) après chaque couche cachée (3)",
+                    "a Dropout of rate 0.1 (10% of the units switched off) after each hidden layer (3)"),
+        "params_near": (lambda: c.expect_params_near(wide, deep, tolerance_pct=10),
+                        f"`wide` a 135{NNBSP}160 paramètres, à +0,3 % des 134{NNBSP}794 de `deep`",
+                        "`wide` has 135,160 parameters, +0.3% from the 134,794 of `deep`"),
+        "param_ratio": (lambda: c.expect_param_ratio(wide, deep, high=2), "1 fois les", "1 times the"),
+        "same_architecture": (lambda: c.expect_same_architecture(sub.model("l1"), deep),
+                              "`l1` a l'architecture de `deep` : 784 → Dense(128, relu) ×3",
+                              "`l1` has the architecture of `deep`: 784 → Dense(128, relu) ×3"),
+        "distinct": (lambda: c.expect_distinct_architectures({"a": deep, "b": wide}, at_least=2, what="`candidats`"),
+                     "`candidats` : 2 architectures différentes pour 2 modèles",
+                     "`candidats`: 2 different architectures for 2 models"),
+        "not_test_set": (lambda: c.expect_not_test_set(first, what="`deep`", test=("X_test",)),
+                         "`deep` n'a vu le jeu de test (`X_test`) ni à l'entraînement ni en validation",
+                         "`deep` never saw the test set (`X_test`), neither in training nor in validation"),
+        "trained_on": (lambda: c.expect_trained_on(first, what="`deep`", train=("X_train",)),
+                       "`deep` est entraîné sur `X_train`", "`deep` is trained on `X_train`"),
+        "validation_from_training": (
+            lambda: c.expect_validation_from_training(first, what="`deep`", train=("X_train",), test=("X_test",)),
+            "`deep` est validé sur 30 % des données d'apprentissage (validation_split=0.3)",
+            "`deep` is validated on 30% of the training data (validation_split=0.3)"),
+        "evaluated_on": (lambda: c.expect_evaluated_on(sub, deep, ("X_test",)),
+                         "`deep` est évalué sur `X_test` (evaluate)", "`deep` is evaluated on `X_test` (evaluate)"),
+        "no_pretrained": (lambda: c.expect_no_pretrained_weights(sub), "aucun poids pré-entraîné",
+                          "no pre-trained weights"),
+        "same_fit_settings": (lambda: c.expect_same_fit_settings({"a": first, "b": first}),
+                              "2 entraînements faits de la même façon (epochs=10", "2 trainings done the same way (epochs=10"),
+        "reported": (lambda: c.expect_reported_result("test_acc", 0.9125, sub.calls),
+                     "`test_acc` = 0,9125, un résultat de evaluate", "`test_acc` = 0.9125, a result of evaluate"),
+    }
+
+
+@pytest.mark.parametrize("name", list(expectations()))
+def test_each_expectation_notes_what_it_verified_in_both_languages(name):
+    run, french, english = expectations()[name]
+    fr, en = only_note(run)
+    assert french in fr and english in en, (fr, en)
+
+
+def test_a_failed_expectation_notes_nothing_and_nested_ones_speak_once():
+    from autograder.checks import expect_epochs, expect_loss, expect_validation_from_training
+
+    sub = note_world()
+    deep = sub.model("deep")
+    with pytest.raises(CheckFailed):
+        notes_of(lambda: expect_loss(deep, "mse"))
+    assert [n.key for n in notes_of(lambda: expect_epochs(deep, target=10, low=5, high=20))] == ["ok.epochs"]
+    both = notes_of(lambda: expect_validation_from_training(deep.fits[0], what="`deep`", train=("X_train",),
+                                                              test=("X_test",)))
+    assert [n.key for n in both] == ["ok.validation_from_split"]      # not also expect_not_test_set's
+
+
+def test_a_check_adds_its_own_notes_and_can_quiet_the_expectations():
+    from autograder.checks import UnknownMessageKey, expect_loss, expect_trained, expectation, quietly, verified
+
+    sub = note_world()
+    deep = sub.model("deep")
+
+    def check():
+        with quietly():
+            expect_loss(deep, "categorical_crossentropy")
+        expect_trained(deep)
+        sub.note("ok.array_shape", name="x", shape="(3, 4)")
+
+    assert [n.key for n in notes_of(check)] == ["ok.trained", "ok.array_shape"]
+
+    @expectation
+    def expect_ready(model):          # a helper of an assignment that speaks once for what it calls
+        expect_loss(model, "categorical_crossentropy")
+        expect_trained(model)
+        verified("ok.structure", name=model.name, stack="...")
+
+    assert [n.key for n in notes_of(lambda: expect_ready(deep))] == ["ok.structure"]
+    expect_trained(deep)                               # outside a collection: nothing kept, nothing fails
+    with pytest.raises(UnknownMessageKey):
+        sub.note("ok.no_such_note")
+
+
+def test_numbers_shapes_and_counts_in_each_language():
+    from autograder.checks import number, shape_text
+    from autograder.checks.notes import counted, epochs_text
+
+    assert number(134794) == {"fr": f"134{NNBSP}794", "en": "134,794"}
+    assert number(0.3) == {"fr": "0,3", "en": "0.3"} and number(12.0) == {"fr": "12", "en": "12"}
+    assert number(0.271, 1) == {"fr": "0,3", "en": "0.3"} and number(2.5, sign=True)["fr"] == "+2,5"
+    assert number(-1.5, sign=True)["en"] == "-1.5"
+    assert shape_text([60000, 784]) == {"fr": f"(60{NNBSP}000, 784)", "en": "(60000, 784)"}
+    assert shape_text([5]) == {"fr": "(5,)", "en": "(5,)"}
+    assert epochs_text(1) == {"fr": "1 époque", "en": "1 epoch"}
+    assert epochs_text(0) == {"fr": "0 époque", "en": "0 epochs"}
+    assert counted(2, ("appel", "appels"), ("call", "calls")) == {"fr": "2 appels", "en": "2 calls"}
+
+
+def test_stack_summary_collapses_repeated_layers_and_blocks():
+    from autograder.checks.patterns import collapse_repeats, stack_summary
+
+    assert collapse_repeats(list("aaab")) == ["a ×3", "b"]
+    assert collapse_repeats(list("ababab")) == ["[a → b] ×3"]
+    assert collapse_repeats(list("abcab")) == list("abcab")
+    assert collapse_repeats(list("aaaa")) == ["a ×4"]                  # the single layer, not [a → a] ×2
+    assert collapse_repeats([]) == []
+    sub = Submission({"values": {"m": mlp(1, [64, 32, 32]), "empty": {**mlp(2, []), "layers": [], "input_shape": None}}})
+    assert stack_summary(sub.model("m")) == "784 → Dense(64, relu) → Dense(32, relu) ×2 → Dense(10, softmax)"
+    assert stack_summary(sub.model("empty"), "en") == "(no layer)"
+
+
+def test_a_passed_verdict_carries_its_notes_and_a_failed_one_only_its_failure():
+    from types import SimpleNamespace
+
+    from autograder.checks import Note, check
+    from autograder.checks.pytest_plugin import verdict_of
+
+    spec = check("q1", 1)(lambda sub: None).check_spec
+    notes = [Note("ok.loss", {"name": "m", "loss": "mse"}), Note("ok.array_shape", {"name": "x", "shape": "(3,)"}),
+             Note("ok.loss", {"name": "m", "loss": "mse"})]
+    passed = verdict_of(spec, None, notes)
+    assert passed["passed"] and passed["points"] == 1
+    assert passed["message"].splitlines() == [Note("ok.loss", {"name": "m", "loss": "mse"}).text(),
+                                              Note("ok.array_shape", {"name": "x", "shape": "(3,)"}).text()]
+    failed = verdict_of(spec, SimpleNamespace(value=CheckFailed("missing", name="m")), notes)
+    assert not failed["passed"] and failed["message"] == CheckFailed("missing", name="m").text()
+    assert verdict_of(spec, None)["message"] == ""
+
+
+def test_the_hidden_checks_process_writes_the_notes_of_passed_checks(tmp_path):
+    """The real plugin in its own process (as grading runs it) over hand-made facts."""
+    from autograder.assignments import load_assignment
+    from autograder.grading import run_hidden_checks
+
+    histories, fits = five_histories()
+    payload = {"values": {"model_q3_3": mlp(1, [128] * 3), "histories_q5": {"kind": "dict", "items": histories},
+                          "n_params_q3_3": {"kind": "scalar", "value": 134794}},
+               "fits": fits + [fit(1, 99)]}
+    verdicts = {v["id"]: v for v in run_hidden_checks(load_assignment("td_keras_mlp"), payload, "en", tmp_path)}
+    assert verdicts["q3_three_hidden"]["passed"]
+    assert verdicts["q3_three_hidden"]["message"].splitlines() == [
+        "structure of `model_q3_3`: 784 → Dense(128, relu) ×3 → Dense(10, softmax)",
+        "`model_q3_3` was trained (2 completed calls to fit, 10 + 10 epochs)"]
+    assert verdicts["q4_param_count"]["message"] == \
+        "`n_params_q3_3` = 134,794 parameters: (784 + 1) × 128 + 2 × (128 + 1) × 128 + (128 + 1) × 10"
+    assert "validation_split=0.3" in verdicts["q5_validation"]["message"]
+    assert not verdicts["q2_loss"]["passed"] and verdicts["q2_loss"]["message"] == \
+        "`model_q2` is not defined: did the cell that should create it run without error?"
+
+
+def test_the_nbgrader_path_prints_what_passed_checks_verified(monkeypatch, capsys):
+    from autograder import nbgrader_bridge
+    from autograder.kernel import harvest, recorder
+
+    histories, fits = five_histories()
+    payload = {"values": {"histories_q5": {"kind": "dict", "items": histories}}, "fits": fits}
+    monkeypatch.setattr(recorder, "install", lambda fast=False: None)
+    monkeypatch.setattr(harvest, "facts_of", lambda namespace, names: payload)
+    monkeypatch.setenv("AUTOGRADER_LANG", "fr")
+    assert nbgrader_bridge.hidden_score("q5", {}, assignment="td_keras_mlp") == 2
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("✔ `histories_q5` : 5 historiques d'entraînement de 5 modèles différents")
+    assert printed[1].startswith("✔ `histories_q5` : les 5 entraînements gardent 30 %")

@@ -30,6 +30,15 @@ lines::
 ``AUTOGRADER_LANG=en``). A check worth points of a question is a function ``test_*(sub)``
 decorated with :func:`check`.
 
+**Feedback on success** (``notes.py``): a passed check says what it verified. Every ``expect_*``
+records a note when it passes ("structure de `cnn` : 28×28×1 → [Conv2D(32, 3×3, relu) →
+MaxPooling2D(2×2)] ×2 → Flatten → Dense(10, softmax)"); a check that tests facts itself adds its
+own with ``sub.note(key, **params)`` (or :func:`verified`), a key of the catalog like the
+failures' (generic ones start with ``ok.``; an assignment registers its own). ``with
+quietly():`` drops the notes of the expectations inside (to sum a loop up in one note);
+:func:`expectation` makes a helper speak once for the expectations it calls. :func:`number`
+and :func:`shape_text` write numbers as each language does (``134 794`` / ``134,794``).
+
 **Reading the facts** (``facts.py``): ``sub.model(name)`` → :class:`ModelFacts` (``layers``,
 ``flat_layers()``, ``stack()``, ``input_shape``, ``output_shape``, ``n_params``, ``fits``,
 ``calls``), each layer a :class:`LayerFacts` (``cls``, ``units``, ``filters``, ``kernel_size``,
@@ -44,7 +53,8 @@ and ``sub.files`` (:class:`FileEvent`: saves, loads, ``keras.applications``).
 :func:`zero_or_more`, :func:`repeat`, :data:`ANY`; :func:`expect_layers` (the failure says where
 the stack departs: layer number, layer found, what is expected there); :func:`read_layers`,
 :func:`count_layers`, :func:`layer_text`. Dense-only networks: :func:`expect_architecture`
-(input size, hidden widths and activations, output), :func:`dense_params`.
+(input size, hidden widths and activations, output), :func:`dense_params`; :func:`stack_summary`
+(``64 → Dense(32, relu) ×3 → Dense(10, softmax)``, repeats collapsed).
 
 **Training and compilation** (``keras_checks.py``): :func:`expect_loss`, :func:`expect_trained`,
 :func:`expect_epochs`, :func:`expect_history_of`, :func:`expect_validation` (share held out,
@@ -111,6 +121,17 @@ from autograder.checks.keras_checks import (
     expect_trained,
     expect_validation,
 )
+from autograder.checks.notes import (
+    Note,
+    collect_notes,
+    expectation,
+    note_lines,
+    notes_text,
+    number,
+    quietly,
+    shape_text,
+    verified,
+)
 from autograder.checks.messages import (
     CheckFailed,
     Localized,
@@ -138,6 +159,8 @@ from autograder.checks.patterns import (
     read_layers,
     repeat,
     seq,
+    stack_summary,
+    stack_summary_text,
     zero_or_more,
 )
 from autograder.checks.registry import CheckSpec, check, checks_of

@@ -16,11 +16,18 @@ checks that need fingerprints: they judge facts, not guesses.
 from __future__ import annotations
 
 from autograder.checks.facts import ArrayUse, CallFacts, FileEvent, FitFacts, ModelFacts, Submission
-from autograder.checks.messages import CheckFailed, message
+from autograder.checks.messages import CheckFailed, Localized, message
+from autograder.checks.notes import expectation, number, verified
 
 
 def _names(names) -> str:
     return ", ".join(f"`{n}`" for n in names)
+
+
+def _value_text(value) -> Localized:
+    """A reported number as the student reads it (``0.9125`` / ``0,9125``)."""
+    return number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else Localized(fr=repr(value)[:60], en=repr(value)[:60])
 
 
 def _labelled(use: ArrayUse | None, label: ArrayUse | None, names: tuple[str, ...]) -> str | None:
@@ -44,10 +51,12 @@ def saw_test_set(fit: FitFacts, test: tuple[str, ...]) -> tuple[str, str] | None
     return None
 
 
+@expectation
 def expect_not_test_set(fit: FitFacts, *, what: str, test: tuple[str, ...], train: tuple[str, ...] = ()) -> None:
     """The fit neither trained nor validated on rows of the ``test`` arrays."""
     seen = saw_test_set(fit, test)
     if seen is None:
+        verified("ok.not_test_set", what=what, test=_names(test))
         return
     key, name = seen
     if key == "x":
@@ -55,16 +64,20 @@ def expect_not_test_set(fit: FitFacts, *, what: str, test: tuple[str, ...], trai
     raise CheckFailed("validated_on_test_data", what=what, test=name, train=_names(train) if train else "")
 
 
+@expectation
 def expect_trained_on(fit: FitFacts, *, what: str, train: tuple[str, ...]) -> str | None:
     """The fit's ``x`` is (a part of) one of the ``train`` arrays; returns its name."""
     if fit.x is None:
+        verified("ok.data_not_traced", what=what)
         return None
     name = fit.x.within(*train)
     if name is None:
         raise CheckFailed("not_trained_on", what=what, train=_names(train))
+    verified("ok.trained_on", what=what, train=name)
     return name
 
 
+@expectation
 def expect_validation_from_training(fit: FitFacts, *, what: str, train: tuple[str, ...],
                                     test: tuple[str, ...] = ()) -> str:
     """Validation taken from the training data: ``validation_split`` on a training array, or
@@ -78,14 +91,25 @@ def expect_validation_from_training(fit: FitFacts, *, what: str, train: tuple[st
     held_out = fit.validation_x
     if held_out is not None and held_out.matches is not None and not held_out.within(*train):
         if source == "split" and fit.x is not None and fit.x.within(*train):
+            _validation_note(fit, what, source, train)
             return source
         raise CheckFailed("validation_not_from_training", what=what, train=_names(train))
     shared = fit.validation_in_training_rows
     if source == "data" and shared:
         raise CheckFailed("validation_rows_trained", what=what, percent=round(shared * 100))
+    _validation_note(fit, what, source, train)
     return source
 
 
+def _validation_note(fit: FitFacts, what: str, source: str, train: tuple[str, ...]) -> None:
+    if source == "split":
+        verified("ok.validation_from_split", what=what, split=f"{fit.validation_split:g}",
+                 percent=round(fit.validation_split * 100))
+    else:
+        verified("ok.validation_from_data", what=what, train=_names(train))
+
+
+@expectation
 def expect_evaluated_on(sub: Submission, model: ModelFacts, arrays: tuple[str, ...], *,
                         kinds: tuple[str, ...] = ("evaluate", "predict")) -> list[CallFacts]:
     """The completed ``evaluate`` / ``predict`` calls of ``model`` on (a part of) one of
@@ -93,6 +117,8 @@ def expect_evaluated_on(sub: Submission, model: ModelFacts, arrays: tuple[str, .
     calls = [c for c in sub.calls if c.model_id == model.id and c.kind in kinds and c.completed]
     good = [c for c in calls if c.x is not None and c.x.within(*arrays)]
     if good:
+        data = " / ".join(dict.fromkeys(c.x.within(*arrays) for c in good))
+        verified("ok.evaluated_on", name=model.name, data=data, calls=", ".join(dict.fromkeys(c.kind for c in good)))
         return good
     expected = " / ".join(f"`{a}`" for a in arrays)
     if not calls:
@@ -121,6 +147,7 @@ def pretrained_events(files: list[FileEvent]) -> list[FileEvent]:
     return found
 
 
+@expectation
 def expect_no_pretrained_weights(sub: Submission) -> None:
     """No ``keras.applications`` model with weights, no load of a file the notebook did not write."""
     for event in pretrained_events(sub.files):
@@ -129,6 +156,7 @@ def expect_no_pretrained_weights(sub: Submission) -> None:
                               weights=event.weights)
         path = (event.path or "?").rsplit("/", 1)[-1]
         raise CheckFailed("pretrained_file", path=path)
+    verified("ok.no_pretrained_weights")
 
 
 # ----------------------------------------------------------------------------- several fits
@@ -139,6 +167,7 @@ def fit_settings(fit: FitFacts) -> dict:
             "validation_percent": round(fit.validation_fraction * 100)}
 
 
+@expectation
 def expect_same_fit_settings(fits: dict[str, FitFacts], *, keys: tuple[str, ...] = ("epochs", "validation",
                                                                                    "validation_percent")) -> dict:
     """Every fit (label -> fit) was trained with the same ``keys`` of :func:`fit_settings` as the
@@ -153,10 +182,12 @@ def expect_same_fit_settings(fits: dict[str, FitFacts], *, keys: tuple[str, ...]
             if settings[key] != first[key]:
                 raise CheckFailed("fit_settings_differ", what=label, other=first_label, setting=key,
                                   actual=settings[key], expected=first[key])
+    verified("ok.same_fit_settings", count=len(items), settings=", ".join(f"{k}={first[k]}" for k in keys))
     return {k: first[k] for k in keys}
 
 
 # ----------------------------------------------------------------------------- reported results
+@expectation
 def expect_reported_result(name: str, value, calls: list[CallFacts], *, rel_tol: float = 1e-4) -> CallFacts | None:
     """A number the notebook reports (``test_acc = model.evaluate(...)[1]``) is one of the numbers
     returned by ``calls`` (the ``evaluate`` calls that count, e.g. from :func:`expect_evaluated_on`);
@@ -164,11 +195,13 @@ def expect_reported_result(name: str, value, calls: list[CallFacts], *, rel_tol:
     checked (an accuracy computed from predictions) and None is returned."""
     evaluations = [c for c in calls if c.kind == "evaluate"]
     if not evaluations:
+        verified("ok.reported_from_predict", name=name, value=_value_text(value))
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise CheckFailed("reported_not_number", name=name, actual=repr(value)[:60])
     for call in evaluations:
         if any(abs(float(value) - v) <= rel_tol * max(1.0, abs(v)) for v in call.values()):
+            verified("ok.reported_result", name=name, value=_value_text(value))
             return call
     results = "; ".join(", ".join(f"{v:.4g}" for v in call.values()) for call in evaluations[-3:])
     raise CheckFailed("reported_not_computed", name=name, actual=value, results=results)

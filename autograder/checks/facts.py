@@ -441,6 +441,13 @@ class Submission:
         value = self.raw(name)
         return value.get("value") if value.get("kind") == "scalar" else value
 
+    # -- what a passed check verified
+    def note(self, key: str, **params):
+        """Record what the check verified (a success note, see ``autograder.checks.notes``)."""
+        from autograder.checks.notes import verified
+
+        return verified(key, **params)
+
 
 def _describe_other(value: dict) -> str:
     if value.get("kind") == "scalar":

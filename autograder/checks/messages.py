@@ -259,6 +259,127 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "le carnet charge des poids depuis {path}, un fichier qu'il n'a pas écrit lui-même : la question demande des réseaux entraînés dans ce carnet.",
         "en": "the notebook loads weights from {path}, a file it did not write itself: the question asks for networks trained in this notebook.",
     },
+    # --- success notes (notes.py): what a passed check verified; keys start with "ok."
+    "ok.structure": {
+        "fr": "structure de `{name}` : {stack}",
+        "en": "structure of `{name}`: {stack}",
+    },
+    "ok.loss": {
+        "fr": "`{name}` est compilé avec la perte {loss}",
+        "en": "`{name}` is compiled with the {loss} loss",
+    },
+    "ok.trained": {
+        "fr": "`{name}` a été entraîné ({epochs})",
+        "en": "`{name}` was trained ({epochs})",
+    },
+    "ok.trained_fits": {
+        "fr": "`{name}` a été entraîné ({fits}{detail})",
+        "en": "`{name}` was trained ({fits}{detail})",
+    },
+    "ok.epochs": {
+        "fr": "`{name}` a été entraîné {epochs} (la question en demande environ {target})",
+        "en": "`{name}` was trained for {epochs} (the question asks for about {target})",
+    },
+    "ok.validation_split": {
+        "fr": "{what} : validation_split={split}, soit {percent} % des données d'apprentissage gardées pour la validation",
+        "en": "{what}: validation_split={split}, i.e. {percent}% of the training data held out for validation",
+    },
+    "ok.validation_data": {
+        "fr": "{what} : validation sur validation_data, {rows} lignes, soit {percent} % des données comme demandé",
+        "en": "{what}: validation on validation_data, {rows} rows, i.e. {percent}% of the data as asked",
+    },
+    "ok.validation_split_all": {
+        "fr": "{what} : les {count} entraînements gardent {percent} % des données d'apprentissage pour la validation (validation_split={split})",
+        "en": "{what}: all {count} trainings hold out {percent}% of the training data for validation (validation_split={split})",
+    },
+    "ok.history_of": {
+        "fr": "{what} est l'historique de l'entraînement de `{name}` ({epochs})",
+        "en": "{what} is the history of training `{name}` ({epochs})",
+    },
+    "ok.history": {
+        "fr": "{what} est l'historique d'un entraînement terminé ({epochs})",
+        "en": "{what} is the history of a completed training ({epochs})",
+    },
+    "ok.param_count": {
+        "fr": "`{name}` a {actual} paramètres, à {gap} % des {target} visés (écart permis : {tolerance} %)",
+        "en": "`{name}` has {actual} parameters, {gap}% from the {target} aimed at (allowed: {tolerance}%)",
+    },
+    "ok.regularizer_everywhere": {
+        "fr": "régularisation {kind} sur chaque couche Dense de `{name}` ({count}), sortie comprise",
+        "en": "{kind} regularization on every Dense layer of `{name}` ({count}), the output included",
+    },
+    "ok.no_regularizer": {
+        "fr": "aucune régularisation {kind} dans `{name}`",
+        "en": "no {kind} regularization in `{name}`",
+    },
+    "ok.dropout": {
+        "fr": "`{name}` : un Dropout de taux {rate} ({percent} % des neurones éteints) après chaque couche cachée ({count})",
+        "en": "`{name}`: a Dropout of rate {rate} ({percent}% of the units switched off) after each hidden layer ({count})",
+    },
+    "ok.params_near": {
+        "fr": "`{name}` a {actual} paramètres, à {gap} % des {target} de `{reference}` (écart permis : {tolerance} %)",
+        "en": "`{name}` has {actual} parameters, {gap}% from the {target} of `{reference}` (allowed: {tolerance}%)",
+    },
+    "ok.params_ratio": {
+        "fr": "`{name}` a {actual} paramètres, {ratio} fois les {target} de `{reference}`",
+        "en": "`{name}` has {actual} parameters, {ratio} times the {target} of `{reference}`",
+    },
+    "ok.same_architecture": {
+        "fr": "`{name}` a l'architecture de `{reference}` : {stack}",
+        "en": "`{name}` has the architecture of `{reference}`: {stack}",
+    },
+    "ok.distinct_architectures": {
+        "fr": "{what} : {count} architectures différentes pour {candidates} modèles (au moins {expected} demandées)",
+        "en": "{what}: {count} different architectures for {candidates} models (at least {expected} asked)",
+    },
+    "ok.not_test_set": {
+        "fr": "{what} n'a vu le jeu de test ({test}) ni à l'entraînement ni en validation",
+        "en": "{what} never saw the test set ({test}), neither in training nor in validation",
+    },
+    "ok.trained_on": {
+        "fr": "{what} est entraîné sur `{train}`",
+        "en": "{what} is trained on `{train}`",
+    },
+    "ok.data_not_traced": {
+        "fr": "{what} : données fournies par un Dataset ou un générateur, acceptées sans pouvoir les comparer",
+        "en": "{what}: data given by a Dataset or a generator, accepted without being compared",
+    },
+    "ok.validation_from_split": {
+        "fr": "{what} est validé sur {percent} % des données d'apprentissage (validation_split={split})",
+        "en": "{what} is validated on {percent}% of the training data (validation_split={split})",
+    },
+    "ok.validation_from_data": {
+        "fr": "{what} est validé sur validation_data, des lignes des données d'apprentissage ({train}) tenues à l'écart de l'entraînement",
+        "en": "{what} is validated on validation_data, rows of the training data ({train}) kept out of training",
+    },
+    "ok.evaluated_on": {
+        "fr": "`{name}` est évalué sur `{data}` ({calls})",
+        "en": "`{name}` is evaluated on `{data}` ({calls})",
+    },
+    "ok.no_pretrained_weights": {
+        "fr": "aucun poids pré-entraîné : les réseaux sont entraînés dans le carnet",
+        "en": "no pre-trained weights: the networks are trained in the notebook",
+    },
+    "ok.same_fit_settings": {
+        "fr": "{count} entraînements faits de la même façon ({settings})",
+        "en": "{count} trainings done the same way ({settings})",
+    },
+    "ok.reported_result": {
+        "fr": "`{name}` = {value}, un résultat de evaluate",
+        "en": "`{name}` = {value}, a result of evaluate",
+    },
+    "ok.reported_from_predict": {
+        "fr": "`{name}` = {value}, calculé à partir de predict (accepté sans comparaison)",
+        "en": "`{name}` = {value}, computed from predict (accepted without comparison)",
+    },
+    "ok.array_shape": {
+        "fr": "`{name}` a la forme {shape}",
+        "en": "`{name}` has shape {shape}",
+    },
+    "ok.rows_match": {
+        "fr": "`{x}` {x_shape} et `{y}` {y_shape} ont le même nombre de lignes",
+        "en": "`{x}` {x_shape} and `{y}` {y_shape} have the same number of rows",
+    },
     "internal": {
         "fr": "cette vérification n'a pas pu aboutir sur votre carnet ({error}) ; vérifiez que les noms demandés ont le bon type.",
         "en": "this check could not run on your notebook ({error}); make sure the requested names have the right type.",

@@ -44,6 +44,7 @@ from typing import Callable, Iterator
 
 from autograder.checks.facts import LayerFacts, ModelFacts, canonical_class, normalize_activation
 from autograder.checks.messages import CheckFailed, Localized, current_lang
+from autograder.checks.notes import expectation, verified
 
 ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "PReLU")
 DROPOUT_LAYERS = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
@@ -348,14 +349,17 @@ def stack_text(layers: list[LayerFacts], lang: str | None = None) -> str:
     return " → ".join(layer_text(layer) for layer in layers) if layers else _word("none", lang)
 
 
+@expectation
 def expect_layers(model: ModelFacts, pattern, *, fold: bool = True,
                   ignore: tuple[str, ...] = ("InputLayer",)) -> list[LayerFacts]:
     """The model's layers (as read, see :func:`read_layers`) when they match ``pattern``; else
     ``CheckFailed`` naming the layer where they depart (``pattern_layer``), or that the model
-    ends too early (``pattern_end``) or goes on (``pattern_extra``)."""
+    ends too early (``pattern_end``) or goes on (``pattern_extra``). Passed, it notes the
+    structure it verified (``ok.structure``: :func:`stack_summary`)."""
     layers = read_layers(model, fold=fold, ignore=ignore)
     where = departure(layers, pattern)
     if where is None:
+        verified("ok.structure", name=model.name, stack=stack_summary_text(model, fold=fold, ignore=ignore))
         return layers
     expected_layers = [e for e in where.expected if e is not _END]
 
@@ -380,3 +384,58 @@ def count_layers(model: ModelFacts, *classes: str, fold: bool = True) -> int:
     """How many of the model's layers (as read) are of one of ``classes``."""
     wanted = {canonical_class(c) for c in classes}
     return sum(1 for layer in read_layers(model, fold=fold) if layer.cls in wanted)
+
+
+# ----------------------------------------------------------------------------- summaries
+def collapse_repeats(items: list[str], *, max_block: int = 4) -> list[str]:
+    """Consecutive repeats written once with their count: ``[a, a, a, b]`` -> ``["a ×3", "b"]``;
+    a repeated block of several items is bracketed (``"[a → b] ×3"``). At each place the
+    repeat covering the most items wins (the shorter block on a tie)."""
+    out, i = [], 0
+    while i < len(items):
+        best_block, best_count = 1, 1
+        for size in range(1, max_block + 1):
+            block = items[i:i + size]
+            if len(block) < size:
+                break
+            count = 1
+            while items[i + count * size:i + (count + 1) * size] == block:
+                count += 1
+            if count >= 2 and size * count > best_block * best_count:
+                best_block, best_count = size, count
+        if best_count >= 2:
+            block = items[i:i + best_block]
+            body = block[0] if best_block == 1 else "[" + " → ".join(block) + "]"
+            out.append(f"{body} ×{best_count}")
+        else:
+            out.append(items[i])
+        i += best_block * best_count
+    return out
+
+
+def input_text(model: ModelFacts) -> str | None:
+    """The model's input as a summary starts with it: ``64``, ``28×28×1``; None when unknown."""
+    shape = model.input_shape
+    if isinstance(shape, list) and len(shape) > 1 and all(isinstance(d, int) for d in shape[1:]):
+        return "×".join(str(d) for d in shape[1:])
+    try:
+        dim = model.input_dim
+    except (TypeError, ValueError):   # several inputs: no single size
+        return None
+    return str(dim) if dim else None
+
+
+def stack_summary(model: ModelFacts, lang: str | None = None, *, fold: bool = True,
+                  ignore: tuple[str, ...] = ("InputLayer",)) -> str:
+    """The model as read (:func:`read_layers`), its input first and repeats collapsed:
+    ``64 → Dense(32, relu) ×3 → Dense(10, softmax)``,
+    ``28×28×1 → [Conv2D(32, 3×3, relu) → MaxPooling2D(2×2)] ×2 → Flatten → Dense(10, softmax)``."""
+    layers = read_layers(model, fold=fold, ignore=ignore)
+    parts = collapse_repeats([layer_text(layer) for layer in layers]) or [_word("none", lang or current_lang())]
+    source = input_text(model)
+    return " → ".join([source, *parts] if source else parts)
+
+
+def stack_summary_text(model: ModelFacts, **options) -> Localized:
+    """:func:`stack_summary` in both languages, for a message parameter."""
+    return Localized(fr=stack_summary(model, "fr", **options), en=stack_summary(model, "en", **options))

@@ -2,9 +2,11 @@
 
     python -m pytest -p autograder.checks.pytest_plugin --artifact A.json --verdicts V.json CHECKS.py
 
-Runs in a clean process, never in the student's kernel. A check's message is the
+Runs in a clean process, never in the student's kernel. A failed check's message is the
 student-facing text of its CheckFailed; any other exception becomes a generic message that
-names only the exception type, so no check code ever reaches a student.
+names only the exception type, so no check code ever reaches a student. A passed check's
+message is what it verified: the success notes recorded while it ran (one per line, see
+``autograder.checks.notes``), never a failure's text.
 """
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ import pytest
 
 from autograder.checks.facts import Submission
 from autograder.checks.messages import CheckFailed, message
+from autograder.checks.notes import Note, collect_notes, notes_text
 
 _verdicts: list[dict] = []
+_NOTES = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser):
@@ -30,16 +34,25 @@ def sub(request) -> Submission:
     return Submission.load(Path(request.config.getoption("--artifact")))
 
 
-def verdict_of(spec, excinfo) -> dict:
-    """One check's verdict from the exception it raised (None when it passed)."""
+def verdict_of(spec, excinfo, notes: list[Note] = ()) -> dict:
+    """One check's verdict from the exception it raised (None when it passed) and, when it
+    passed, the notes it recorded."""
     if excinfo is None:
-        passed, text = True, ""
+        passed, text = True, notes_text(list(notes))
     elif isinstance(excinfo.value, CheckFailed):
         passed, text = False, excinfo.value.text()
     else:
         passed, text = False, message("internal", error=type(excinfo.value).__name__)
     return {"id": spec.id, "question": spec.question, "passed": passed,
             "points": spec.points if passed else 0.0, "max_points": spec.points, "message": text}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Run the check with its success notes collected."""
+    with collect_notes() as notes:
+        item.stash[_NOTES] = notes
+        return (yield)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -51,7 +64,8 @@ def pytest_runtest_makereport(item, call):
         return
     if report.when == "setup" and report.passed:
         return
-    _verdicts.append(verdict_of(spec, call.excinfo))
+    notes = item.stash.get(_NOTES, []) if report.when == "call" else []
+    _verdicts.append(verdict_of(spec, call.excinfo, notes))
 
 
 def pytest_sessionfinish(session):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from autograder.checks.facts import ModelFacts
 from autograder.checks.messages import CheckFailed
+from autograder.checks.notes import expectation, number, verified
 
 
 def param_gap_pct(model: ModelFacts, reference: ModelFacts) -> float:
@@ -16,15 +17,19 @@ def param_gap_pct(model: ModelFacts, reference: ModelFacts) -> float:
     return 100.0 * (model.n_params - reference.n_params) / reference.n_params
 
 
+@expectation
 def expect_params_near(model: ModelFacts, reference: ModelFacts, *, tolerance_pct: float) -> float:
     """``model`` has within ``tolerance_pct`` % of ``reference``'s parameters; returns the gap."""
     gap = param_gap_pct(model, reference)
     if abs(gap) > tolerance_pct:
         raise CheckFailed("params_far_from_model", name=model.name, actual=model.n_params, gap=gap,
                           target=reference.n_params, reference=reference.name, tolerance=tolerance_pct)
+    verified("ok.params_near", name=model.name, actual=number(model.n_params), gap=number(round(gap, 1), sign=True),
+             target=number(reference.n_params), reference=reference.name, tolerance=number(tolerance_pct))
     return gap
 
 
+@expectation
 def expect_param_ratio(model: ModelFacts, reference: ModelFacts, *, low: float = 0.0,
                        high: float = float("inf")) -> float:
     """``low <= model.n_params / reference.n_params <= high``; returns the ratio."""
@@ -32,6 +37,8 @@ def expect_param_ratio(model: ModelFacts, reference: ModelFacts, *, low: float =
     if not low <= ratio <= high:
         raise CheckFailed("params_ratio", name=model.name, actual=model.n_params, ratio=ratio,
                           target=reference.n_params, reference=reference.name, low=low, high=high)
+    verified("ok.params_ratio", name=model.name, actual=number(model.n_params), ratio=number(round(ratio, 2)),
+             target=number(reference.n_params), reference=reference.name)
     return ratio
 
 
@@ -58,16 +65,18 @@ def same_architecture(model: ModelFacts, other: ModelFacts) -> bool:
     return architecture(model) == architecture(other)
 
 
+@expectation
 def expect_same_architecture(model: ModelFacts, reference: ModelFacts) -> None:
     """``model`` has ``reference``'s architecture (e.g. the retrained copy of a chosen candidate)."""
     from autograder.checks.messages import Localized
-    from autograder.checks.patterns import read_layers, stack_text
+    from autograder.checks.patterns import read_layers, stack_summary_text, stack_text
 
     if not same_architecture(model, reference):
         mine, theirs = read_layers(model), read_layers(reference)
         raise CheckFailed("architecture_differs", name=model.name, reference=reference.name,
                           stack=Localized(fr=stack_text(mine, "fr"), en=stack_text(mine, "en")),
                           reference_stack=Localized(fr=stack_text(theirs, "fr"), en=stack_text(theirs, "en")))
+    verified("ok.same_architecture", name=model.name, reference=reference.name, stack=stack_summary_text(model))
 
 
 def distinct_architectures(models: dict[str, ModelFacts]) -> dict[tuple, list[str]]:
@@ -78,6 +87,7 @@ def distinct_architectures(models: dict[str, ModelFacts]) -> dict[tuple, list[st
     return groups
 
 
+@expectation
 def expect_distinct_architectures(models: dict[str, ModelFacts], *, at_least: int, what: str) -> int:
     """At least ``at_least`` different architectures among ``models`` (label -> model); models
     that differ only by optimizer, epochs or weights count once. Returns the count."""
@@ -86,4 +96,5 @@ def expect_distinct_architectures(models: dict[str, ModelFacts], *, at_least: in
         same = next((labels for labels in groups.values() if len(labels) > 1), [])
         raise CheckFailed("architectures_not_distinct", what=what, count=len(groups), candidates=len(models),
                           expected=at_least, same=", ".join(f"{label!r}" for label in same) or "-")
+    verified("ok.distinct_architectures", what=what, count=len(groups), candidates=len(models), expected=at_least)
     return len(groups)

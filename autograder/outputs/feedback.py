@@ -98,9 +98,12 @@ def check_state(check: CheckResult) -> str:
 
 def _check_view(check: CheckResult, labels: dict) -> dict:
     state = check_state(check)
+    text = check.message or labels[f"default_{state}"]
     return {
-        "id": check.id, "state": state, "label": labels["by_hand"] if check.graded_by_hand else labels[state],
-        "text": check.message or labels[f"default_{state}"],
+        "id": check.id, "state": state, "text": text,
+        "label": labels["by_hand"] if check.graded_by_hand else labels[state],
+        # a passed check's message is what it verified, one note per line
+        "lines": [line for line in text.splitlines() if line.strip()] or [text],
         "points": check.points, "max_points": check.max_points,
         "comment": check.comment if check.graded_by_hand else "",
     }

@@ -6,7 +6,8 @@ from autograder.assignments.td_keras_mlp.messages import MESSAGES
 from autograder.checks import (
     CheckFailed, Dense, check, dense_params, expect_architecture, expect_dropout, expect_epochs,
     expect_history_of, expect_loss, expect_no_regularizer, expect_param_count,
-    expect_regularizer_everywhere, expect_trained, expect_validation, register_messages, reworded,
+    expect_regularizer_everywhere, expect_trained, expect_validation, number, quietly, register_messages,
+    reworded, shape_text,
 )
 
 register_messages(MESSAGES, owner="td_keras_mlp")
@@ -53,19 +54,34 @@ def expect_pair(sub, x, y, x_cols, y_cols, scaled=True):
     yf = expect_array(sub, y, y_cols)
     if xf.shape[0] != yf.shape[0]:
         raise CheckFailed("rows_mismatch", x=x, y=y, x_rows=xf.shape[0], y_rows=yf.shape[0])
-    return yf
+    return xf, yf
+
+
+def params_formula(input_dim, widths):
+    """How a Dense chain's parameters add up: ``(784 + 1) × 128 + 2 × (128 + 1) × 128 + ...``."""
+    terms, n_in, index = [], input_dim, 0
+    while index < len(widths):
+        count = 1
+        while index + count < len(widths) and widths[index + count] == widths[index] and n_in == widths[index]:
+            count += 1
+        terms.append(f"{count} × ({n_in} + 1) × {widths[index]}" if count > 1 else f"({n_in} + 1) × {widths[index]}")
+        n_in, index = widths[index], index + count
+    return " + ".join(terms)
 
 
 # ------------------------------------------------------------------------------------ Q1
 @check("q1", 0.5)
 @lab_wording
 def test_q1_data(sub):
+    shapes = {}
     for x, y in (("X_train", "y_train"), ("X_test", "y_test")):
-        labels = expect_pair(sub, x, y, PIXELS, CLASSES)
+        inputs, labels = expect_pair(sub, x, y, PIXELS, CLASSES)
         if not labels.one_hot:
             raise CheckFailed("td_keras_mlp.not_one_hot", name=y)
-    expect_pair(sub, "Xb_train", "yb_train", 13, 1)
-    expect_pair(sub, "Xb_test", "yb_test", 13, 1, scaled=False)  # test scaled with train's min-max
+        shapes[x.lower()] = shape_text(inputs.shape)
+    shapes["xb_train"] = shape_text(expect_pair(sub, "Xb_train", "yb_train", 13, 1)[0].shape)
+    shapes["xb_test"] = shape_text(expect_pair(sub, "Xb_test", "yb_test", 13, 1, scaled=False)[0].shape)  # train's min-max
+    sub.note("td_keras_mlp.data_ok", **shapes)
 
 
 @check("q1", 0.5)
@@ -76,6 +92,7 @@ def test_q1_task_types(sub):
         text = value.strip().lower().replace("é", "e") if isinstance(value, str) else value
         if text != expected:
             raise CheckFailed("td_keras_mlp.task_type", name=name, actual=value)
+    sub.note("td_keras_mlp.task_types_ok", mnist=sub.scalar("type_mnist"), boston=sub.scalar("type_boston"))
 
 
 # ------------------------------------------------------------------------------------ Q2
@@ -134,6 +151,10 @@ def test_q4_param_count(sub):
         accepted.add(sub.model("model_q3_3").n_params)  # consistent with the student's own model
     if value not in accepted:
         raise CheckFailed("td_keras_mlp.param_value", name="n_params_q3_3", actual=value)
+    if value == N_PARAMS_3:
+        sub.note("td_keras_mlp.param_value_ok", value=number(value), formula=params_formula(PIXELS, [WIDTH] * 3 + [CLASSES]))
+    else:
+        sub.note("td_keras_mlp.param_value_own_ok", value=number(value))
 
 
 @check("q4", 1)
@@ -175,10 +196,12 @@ def test_q5_histories(sub):
         what = f"histories_q5[{key!r}]"
         if key not in histories:
             raise CheckFailed("history_not_from_fit", what=what)
-        fit = expect_history_of(histories[key], what=what)
+        with quietly():
+            fit = expect_history_of(histories[key], what=what)
         if fit.model_id in trained:  # one model per compared architecture
             raise CheckFailed("history_same_model", what=what, other=f"histories_q5[{trained[fit.model_id]!r}]")
         trained[fit.model_id] = key
+    sub.note("td_keras_mlp.histories_ok", count=len(Q5_KEYS), keys=", ".join(Q5_KEYS))
 
 
 @check("q5", 1)
@@ -191,7 +214,10 @@ def test_q5_validation(sub):
         what = f"histories_q5[{key!r}]"
         if history.fit is None:
             raise CheckFailed("history_not_from_fit", what=what)
-        expect_validation(history.fit, what=what, split=SPLIT, train=TRAIN, test=TEST)
+        with quietly():
+            expect_validation(history.fit, what=what, split=SPLIT, train=TRAIN, test=TEST)
+    sub.note("ok.validation_split_all", what="`histories_q5`", count=len(histories), percent=round(SPLIT * 100),
+             split=f"{SPLIT:g}")
 
 
 # ------------------------------------------------------------------------------------ Q6 / Q7

@@ -1,7 +1,8 @@
 """Messages of this assignment's own checks (fr/en), registered by its hidden checks module.
 
 Keys are prefixed with the assignment's name. Some give a generic failure the lab's own
-wording (see ``autograder.checks.reworded``): they take the same parameters as the generic key."""
+wording (see ``autograder.checks.reworded``): they take the same parameters as the generic key.
+Those ending in ``_ok`` are success notes: what a passed check of the lab verified."""
 
 MESSAGES = {
     "td_keras_mlp.array_range": {
@@ -43,5 +44,26 @@ MESSAGES = {
     "td_keras_mlp.regularizer_left": {
         "fr": "`{name}` garde une régularisation {actual} sur la couche {position} : la question demande le Dropout *à la place* de L1.",
         "en": "`{name}` still has {actual} regularization on layer {position}: the question asks for Dropout *instead of* L1.",
+    },
+    # --- success notes (what a passed check verified)
+    "td_keras_mlp.data_ok": {
+        "fr": "MNIST : `X_train` {x_train} et `X_test` {x_test}, pixels entre 0 et 1, étiquettes one-hot sur 10 classes ; Boston : `Xb_train` {xb_train} mis à l'échelle entre 0 et 1, `Xb_test` {xb_test}",
+        "en": "MNIST: `X_train` {x_train} and `X_test` {x_test}, pixels between 0 and 1, one-hot labels over 10 classes; Boston: `Xb_train` {xb_train} scaled between 0 and 1, `Xb_test` {xb_test}",
+    },
+    "td_keras_mlp.task_types_ok": {
+        "fr": "`type_mnist` = {mnist!r} (une classe parmi 10) et `type_boston` = {boston!r} (un prix, nombre réel)",
+        "en": "`type_mnist` = {mnist!r} (one class among 10) and `type_boston` = {boston!r} (a price, a real number)",
+    },
+    "td_keras_mlp.param_value_ok": {
+        "fr": "`n_params_q3_3` = {value} paramètres : {formula}",
+        "en": "`n_params_q3_3` = {value} parameters: {formula}",
+    },
+    "td_keras_mlp.param_value_own_ok": {
+        "fr": "`n_params_q3_3` = {value} paramètres, le nombre de paramètres de votre model_q3_3",
+        "en": "`n_params_q3_3` = {value} parameters, the parameter count of your model_q3_3",
+    },
+    "td_keras_mlp.histories_ok": {
+        "fr": "`histories_q5` : {count} historiques d'entraînement de {count} modèles différents ({keys})",
+        "en": "`histories_q5`: {count} training histories of {count} different models ({keys})",
     },
 }

@@ -2,7 +2,8 @@
 
 Automatic points: data 1, model 2 (the analysis is graded by hand).
 """
-from autograder.checks import CheckFailed, Dense, check, expect_architecture, expect_loss, expect_trained
+from autograder.checks import (CheckFailed, Dense, check, expect_architecture, expect_loss, expect_trained,
+                               shape_text)
 
 FEATURES, CLASSES, ROWS, TEST_ROWS = 4, 3, 150, 30
 
@@ -20,6 +21,7 @@ def test_data_shapes(sub):
         xf, yf = expect_columns(sub, x, FEATURES), expect_columns(sub, y, CLASSES)
         if xf.shape[0] != yf.shape[0]:
             raise CheckFailed("rows_mismatch", x=x, y=y, x_rows=xf.shape[0], y_rows=yf.shape[0])
+        sub.note("ok.rows_match", x=x, y=y, x_shape=shape_text(xf.shape), y_shape=shape_text(yf.shape))
 
 
 @check("data", 0.5)
@@ -28,6 +30,7 @@ def test_data_test_split(sub):
     if tuple(test.shape) != (TEST_ROWS, FEATURES):
         raise CheckFailed("array_shape", name="X_test", actual=tuple(test.shape),
                           expected=f"({TEST_ROWS}, {FEATURES})")
+    sub.note("ok.array_shape", name="X_test", shape=shape_text(test.shape))
 
 
 @check("model", 1)
