@@ -14,6 +14,7 @@ The zip is reproducible: same release, same bytes.
 """
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import METADATA_KEY, SELF_CHECK_FILE, AssignmentSpec, load_assignment
+from autograder.files import write_bytes_atomic
 
 README_NAME = "README.txt"
 ZIP_SUFFIX = {"fr": "etudiants", "en": "students"}
@@ -84,12 +86,12 @@ def write_bundle(name: str, *, out_dir: Path | None = None, lang: str = "fr") ->
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / bundle_name(spec, lang)
     members = [spec.notebook_name, *spec.released_files]
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    buffer = io.BytesIO()   # a notebook and a few small files: built in memory, written atomically
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         _add(zf, f"{spec.name}/{README_NAME}", student_readme(spec, lang).encode("utf-8"))
         for member in members:
             _add(zf, f"{spec.name}/{member}", (spec.release_dir() / member).read_bytes())
-    tmp.replace(path)   # never a half-written zip under the final name
+    write_bytes_atomic(path, buffer.getvalue())
     return Bundle(path=path, files=tuple(f"{spec.name}/{m}" for m in [README_NAME, *members]))
 
 

@@ -43,12 +43,26 @@ class CheckResult:
     graded_by_hand: bool = False   # a manual check an instructor has graded (points, comment)
     comment: str = ""              # the instructor's comment on a check graded by hand
 
+    @property
+    def pending(self) -> bool:
+        """A check graded by hand that nobody has graded yet."""
+        return self.passed is None
+
+    def is_manual(self, manual_ids=frozenset()) -> bool:
+        """Graded by hand (pending or graded), or one of the assignment's manual checks."""
+        return self.pending or self.graded_by_hand or self.id in manual_ids
+
 
 @dataclass
 class QuestionResult:
     score: float
     max_score: float
     checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def pending_points(self) -> float:
+        """Points of the checks still to grade by hand."""
+        return sum(c.max_points for c in self.checks if c.pending)
 
 
 @dataclass
@@ -65,6 +79,11 @@ class StudentResult:
     lang: str = "fr"
     elapsed_s: float = 0.0
     submission_sha256: str = ""
+
+    @property
+    def pending_points(self) -> float:
+        """Points still to grade by hand, over all questions."""
+        return sum(q.pending_points for q in self.questions.values())
 
     def to_dict(self) -> dict:
         return asdict(self)

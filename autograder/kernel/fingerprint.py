@@ -23,7 +23,6 @@ import time (the grader imports it before any student cell).
 from __future__ import annotations
 
 import builtins
-import math
 
 import numpy
 

@@ -91,7 +91,7 @@ def template_env() -> Environment:
 
 
 def check_state(check: CheckResult) -> str:
-    if check.passed is None:
+    if check.pending:
         return "pending"
     return "passed" if check.passed else "failed"
 
@@ -154,9 +154,7 @@ def assignment_title(spec: AssignmentSpec, lang: str) -> str:
 
 def _pending_note(result: StudentResult, lang: str) -> str:
     """"4 points restent à corriger à la main…", or "" when nothing is left to grade by hand."""
-    pending = sum(
-        c.max_points for q in result.questions.values() for c in q.checks if c.passed is None
-    )
+    pending = result.pending_points
     if not pending:
         return ""
     plural = pending >= 2 if lang == "fr" else pending != 1  # French: "1,5 point"

@@ -203,7 +203,7 @@ def apply_grades(result: StudentResult, spec: AssignmentSpec, grades: dict[str, 
                 score=0.0, max_score=float(spec.questions.get(manual.question, manual.points)))
         index = next((k for k, c in enumerate(question.checks) if c.id == check_id), None)
         previous = question.checks[index] if index is not None else None
-        if grade.points is None and previous is not None and previous.passed is None:
+        if grade.points is None and previous is not None and previous.pending:
             continue   # still to grade, as it was
         check = grade_check(manual, grade, result.lang if result.lang in ("fr", "en") else "fr", previous)
         if index is None:

@@ -12,7 +12,7 @@ import io
 import math
 import statistics
 import textwrap
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,7 +183,7 @@ def common_mistakes(results: list[StudentResult], order: tuple = ()) -> list[Che
 
 def pending_manual_checks(results: list[StudentResult], order: tuple = ()) -> list[CheckGroup]:
     """Checks graded by hand that are still to grade (``passed`` is null)."""
-    return _group_checks(results, lambda c: c.passed is None, tuple(order))
+    return _group_checks(results, lambda c: c.pending, tuple(order))
 
 
 @dataclass
@@ -216,11 +216,6 @@ class QuestionRate:
         return self._percent(self.hand_got, self.hand_max)
 
 
-def is_manual_check(check, manual_ids: frozenset = frozenset()) -> bool:
-    """Graded by hand (pending or graded), or one of the assignment's manual checks."""
-    return check.passed is None or check.graded_by_hand or check.id in manual_ids
-
-
 def question_rates(results: list[StudentResult], order: tuple = (),
                    manual_ids: frozenset = frozenset()) -> list[QuestionRate]:
     """Per question, in ``order``: automatic points, hand-graded points and pending points."""
@@ -228,13 +223,12 @@ def question_rates(results: list[StudentResult], order: tuple = (),
     for result in results:
         for qid, question in result.questions.items():
             rate = rates.setdefault(qid, QuestionRate(qid))
-            pending = [c for c in question.checks if c.passed is None]
-            rate.pending_points += sum(c.max_points for c in pending)
-            rate.pending_students += bool(pending)
+            rate.pending_points += question.pending_points
+            rate.pending_students += any(c.pending for c in question.checks)
             for check in question.checks:
-                if check.passed is None:
+                if check.pending:
                     continue
-                if is_manual_check(check, manual_ids):
+                if check.is_manual(manual_ids):
                     rate.hand_got += check.points
                     rate.hand_max += check.max_points
                 else:

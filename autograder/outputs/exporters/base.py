@@ -65,7 +65,7 @@ class Exporter:
 
     def is_manual(self, check: CheckResult) -> bool:
         """Graded by hand: one of the assignment's manual checks, still pending or graded."""
-        return is_pending(check) or check.graded_by_hand or check.id in {m.id for m in self.spec.manual}
+        return check.is_manual({m.id for m in self.spec.manual})
 
     def grade_comment(self, result: StudentResult) -> str:
         """One line for an LMS comment: total, score per question, points still to grade by hand."""
@@ -79,19 +79,12 @@ class Exporter:
         scores = (" ; " if lang == "fr" else "; ").join(
             f"{qid} {points(q.score)}/{points(q.max_score)}" for qid, q in self.sorted_questions(result))
         parts.append(f"{scores}." if scores else "")
-        if pending_points(result):
-            parts.append(text["pending"].format(points=points(pending_points(result))))
+        if result.pending_points:
+            parts.append(text["pending"].format(points=points(result.pending_points)))
         parts.append(text["details"])
         return " ".join(p for p in parts if p)
 
 
-def is_pending(check: CheckResult) -> bool:
-    """A check graded by hand that nobody has graded yet."""
-    return check.passed is None
-
-
-def pending_points(result: StudentResult) -> float:
-    return sum(c.max_points for q in result.questions.values() for c in q.checks if is_pending(c))
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:

@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder.assignments import KIT_ROOT, AssignmentSpec
 from autograder.files import write_json_atomic
 from autograder.outputs.assignment import spec_for_results
-from autograder.outputs.exporters.base import Exporter, is_pending, write_csv
+from autograder.outputs.exporters.base import Exporter, write_csv
 from autograder.outputs.texts import format_points, ordered_questions, status_short
 from autograder.results import CheckResult, QuestionResult, StudentResult, load_results
 
@@ -96,10 +96,10 @@ def to_gradescope_results(result: StudentResult, lang: str | None = None,
 
 
 def _summary_test(qid: str, number: int, title: str, question: QuestionResult, lang: str) -> dict:
-    graded = [c for c in question.checks if not is_pending(c)]
+    graded = [c for c in question.checks if not c.pending]
     passed = sum(1 for c in graded if c.passed)
     output = [TEXT[lang]["checks"].format(passed=passed, total=len(graded))]
-    pending = sum(c.max_points for c in question.checks if is_pending(c))
+    pending = question.pending_points
     if pending:
         output.append(TEXT[lang]["pending"].format(points=format_points(pending, "en")))
     test = {
@@ -113,17 +113,17 @@ def _summary_test(qid: str, number: int, title: str, question: QuestionResult, l
 
 
 def _check_test(qid: str, number: str, check: CheckResult, lang: str) -> dict:
-    by_hand = is_pending(check) or check.graded_by_hand
+    by_hand = check.pending or check.graded_by_hand
     output = f"{TEXT[lang]['by_hand']} {check.message}".strip() if by_hand else check.message
     if check.graded_by_hand and check.comment:
         output = f"{output}\n{check.comment}"
     test = {
         "name": f"{qid} · {check.id}", "number": number,
-        "score": 0.0 if is_pending(check) else check.points, "max_score": check.max_points,
+        "score": 0.0 if check.pending else check.points, "max_score": check.max_points,
         "output": output,
         "tags": [qid, "manual" if by_hand else "auto"], "visibility": "after_published",
     }
-    if not is_pending(check):
+    if not check.pending:
         test["status"] = "passed" if check.passed else "failed"
     return test
 
