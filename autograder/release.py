@@ -65,6 +65,21 @@ def write_self_check(spec: AssignmentSpec, folder: Path) -> Path:
 
 
 # ----------------------------------------------------------------------------- release
+def copy_shared_files(spec: AssignmentSpec, course_root: Path) -> list[Path]:
+    """Refresh ``source/<name>/<file>`` from the one true copy of each of ``spec.shared_files``
+    (e.g. the course's ``dataset_utils.py`` kept in the first assignment's source/)."""
+    written = []
+    for name, owner in spec.shared_files.items():
+        origin = Path(course_root) / "source" / owner / name
+        if not origin.is_file():
+            raise FileNotFoundError(f"{spec.name}: shared file {name} not found in source/{owner}/ ({origin})")
+        target = Path(course_root) / "source" / spec.name / name
+        if not target.is_file() or target.read_bytes() != origin.read_bytes():
+            shutil.copy2(origin, target)
+            written.append(target)
+    return written
+
+
 def releasable_assignments(course_root: Path | None = None) -> list[str]:
     """Known assignments that have a source folder in the course."""
     root = Path(course_root or default_course_root())
@@ -83,6 +98,7 @@ def generate_release(assignment: str, *, course_root: Path | None = None,
     source = course_root / "source" / assignment
     if not source.is_dir():
         raise FileNotFoundError(f"no source/{assignment} in {course_root}")
+    copy_shared_files(spec, course_root)
     missing = [name for name in spec.support_files if not (source / name).is_file()]
     if missing:
         raise FileNotFoundError(f"support file(s) {', '.join(missing)} of SPEC.support_files not in {source}")
@@ -132,6 +148,9 @@ def generate_release_copy(assignment: str, dest_root: Path) -> Path:
     dest_root = Path(dest_root)
     root = default_course_root()
     shutil.copytree(root / "source" / assignment, dest_root / "source" / assignment)
+    for name, owner in load_assignment(assignment, root).shared_files.items():
+        (dest_root / "source" / owner).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / "source" / owner / name, dest_root / "source" / owner / name)
     config = root / "nbgrader_config.py" if (root / "nbgrader_config.py").is_file() else KIT_ROOT / "nbgrader_config.py"
     shutil.copy2(config, dest_root / "nbgrader_config.py")
     return generate_release(assignment, course_root=dest_root)

@@ -115,3 +115,19 @@ def test_release_skeleton_runs_until_the_first_placeholder(tmp_path):
     errors = execution.cell_errors
     assert [e["ename"] for e in errors] == ["NotImplementedError"], errors
     assert errors[0]["cell"] == first_stub
+
+
+def test_a_shared_support_file_is_refreshed_from_its_one_true_copy(tmp_path):
+    import dataclasses
+
+    from autograder.release import copy_shared_files
+    spec = dataclasses.replace(SPEC, name="other_lab", shared_files={"dataset_utils.py": SPEC.name})
+    (tmp_path / "source" / SPEC.name).mkdir(parents=True)
+    (tmp_path / "source" / "other_lab").mkdir()
+    (tmp_path / "source" / SPEC.name / "dataset_utils.py").write_text("TRUE = 1\n")
+    (tmp_path / "source" / "other_lab" / "dataset_utils.py").write_text("STALE = 0\n")
+    assert copy_shared_files(spec, tmp_path) == [tmp_path / "source" / "other_lab" / "dataset_utils.py"]
+    assert (tmp_path / "source" / "other_lab" / "dataset_utils.py").read_text() == "TRUE = 1\n"
+    assert copy_shared_files(spec, tmp_path) == []          # already in sync: nothing written
+    with pytest.raises(ValueError, match="must also be support files"):
+        dataclasses.replace(SPEC, shared_files={"nowhere.py": SPEC.name})

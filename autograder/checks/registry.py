@@ -13,14 +13,17 @@ class CheckSpec:
     question: str
     points: float
     function: Callable
+    public: bool = False       # shown to the student by the released self-check (False: hidden)
 
 
-def check(question: str, points: float, id: str | None = None):
-    """Mark a test function ``test_<id>(sub)`` as a check worth ``points`` of ``question``."""
+def check(question: str, points: float, id: str | None = None, *, public: bool = False):
+    """Mark a test function ``test_<id>(sub)`` as a check worth ``points`` of ``question``;
+    ``public=True`` lets the student run it from the notebook's self-check before handing in
+    (verdict and message as the grader's); every other check stays hidden."""
 
     def decorate(function: Callable) -> Callable:
         check_id = id or function.__name__.removeprefix("test_")
-        function.check_spec = CheckSpec(check_id, question, float(points), function)
+        function.check_spec = CheckSpec(check_id, question, float(points), function, public)
         return function
 
     return decorate
