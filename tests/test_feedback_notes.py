@@ -19,8 +19,8 @@ def test_each_note_of_a_passed_check_is_its_own_line_and_nothing_else_is_added()
     page = render_feedback(result, "fr")
     item = re.search(r'<li class="passed">(?:(?!</li>).)*q3_three_hidden.*?</li>', page, re.S).group(0)
     paragraphs = re.findall(r"<p>(.*?)</p>", item, re.S)
-    assert paragraphs == ["structure de `model_q3_3` : 784 → Dense(128, relu) ×3 → Dense(10, softmax)",
-                          "`model_q3_3` a été entraîné (10 époques)"]
+    assert paragraphs == ["structure de <code>model_q3_3</code> : 784 → Dense(128, relu) ×3 → Dense(10, softmax)",
+                          "<code>model_q3_3</code> a été entraîné (10 époques)"]   # names as inline code
     other = re.search(r'<li class="passed">(?:(?!</li>).)*q3_other.*?</li>', page, re.S).group(0)
     assert re.findall(r"<p>(.*?)</p>", other, re.S) == ["Vérification réussie."]   # an old result: the default
     assert "Check passed." in render_feedback(result, "en")

@@ -8,9 +8,11 @@ and checks, so the template autoescapes everything.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from autograder.assignments import AssignmentSpec
 from autograder.files import write_text_atomic
@@ -81,12 +83,22 @@ def labels(lang: str) -> dict:
     return localized(LABELS, lang)
 
 
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text) -> Markup:
+    """A message as HTML: escaped, and the names between backticks (`model`, as the check
+    library writes them) shown as inline code. Unpaired backticks stay as they are."""
+    return Markup(CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(str(text)))))
+
+
 def template_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["points"] = format_points
+    env.filters["code"] = code_spans
     return env
 
 
