@@ -455,6 +455,7 @@ class Submission:
         for label, value in self.dict(name).items():
             what = f"{name}[{label!r}]"
             if value.get("kind") != "history":
+                what = f"`{what}`"
                 from autograder.checks.messages import Localized
 
                 known = KIND_NAMES.get(value.get("kind"))

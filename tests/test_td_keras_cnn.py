@@ -1,0 +1,501 @@
+"""The homework td_keras_cnn: its hidden checks on the facts of its solution and on each typical
+mistake of the assignment (fast: stored facts, no kernel), the selection library on hand-made
+Histories, the harvest of Histories (values, trained model), and the solution graded for real (slow).
+
+``tests/data/td_keras_cnn_solution_facts.json`` is the harvest of the solution notebook in fast
+mode (``grade_submission(...)[1].harvest``, the emitter's ``secret`` removed); regenerate it after
+a change of the harvest format or of the solution. Each mistake below edits those facts as the
+student's code would have made them, and must fail only checks of its own question.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder.assignments import load_assignment
+from autograder.checks import (CheckFailed, Criterion, Submission, best_labels, checks_of, collect_notes,
+                               expect_best_by_validation, ranking)
+from autograder.checks.facts import HistoryFacts
+from autograder.checks.selection import ACCURACY_KEYS, VALIDATION_CRITERIA
+
+SPEC = load_assignment("td_keras_cnn")
+CHECKS = SPEC.hidden_checks_module()
+FACTS = Path(__file__).parent / "data" / "td_keras_cnn_solution_facts.json"
+AUTOMATIC = {"q1": 2, "q2": 4, "q3": 6, "q4": 4}
+
+
+@pytest.fixture
+def facts() -> dict:
+    return json.loads(FACTS.read_text(encoding="utf-8"))
+
+
+def verdicts(payload: dict) -> dict[str, CheckFailed | None]:
+    """check id -> None (passed) or the failure, for every check of the assignment."""
+    sub, found = Submission(copy.deepcopy(payload)), {}
+    for spec in checks_of(CHECKS):
+        try:
+            spec.function(sub)
+            found[spec.id] = None
+        except CheckFailed as failure:
+            found[spec.id] = failure
+    return found
+
+
+def failed(payload: dict) -> dict[str, CheckFailed]:
+    return {check_id: failure for check_id, failure in verdicts(payload).items() if failure is not None}
+
+
+def only_question(payload: dict, question: str) -> dict[str, CheckFailed]:
+    """The failed checks, asserted to be all of ``question`` (and at least one)."""
+    failures = failed(payload)
+    assert failures, "the mistake is not caught"
+    assert {check_id.split("_")[0] for check_id in failures} == {question}, sorted(failures)
+    for failure in failures.values():   # a message in both languages, never the check's code
+        assert failure.text("fr") and failure.text("en") and failure.text("fr") != failure.text("en")
+    return failures
+
+
+# ----------------------------------------------------------------------------- helpers on the facts
+def values(payload):
+    return payload["values"]
+
+
+def selection(payload) -> dict:
+    return values(payload)["selection"]["items"]
+
+
+def model_of(payload, name):
+    return values(payload)[name]
+
+
+def fit_of_history(payload, history: dict) -> dict:
+    return next(f for f in payload["fits"] if f["history_id"] == history["id"])
+
+
+def layers(payload, name):
+    return model_of(payload, name)["layers"]
+
+
+def by_validation(payload, goal="max", key="val_accuracy"):
+    scores = {label: h["values"][key][-1] for label, h in selection(payload).items()}
+    return sorted(scores, key=scores.get, reverse=goal == "max")
+
+
+# ----------------------------------------------------------------------------- the solution
+def test_the_spec_gives_sixteen_automatic_points_and_four_by_hand():
+    points = {q: sum(c.points for c in checks_of(CHECKS, q)) for q in SPEC.questions}
+    assert points == AUTOMATIC and sum(points.values()) == 16
+    assert {m.id: m.points for m in SPEC.manual} == {"q3_answer": 2, "q4_answer": 2}
+    assert SPEC.max_score == 20 and SPEC.shared_files == {"dataset_utils.py": "td_keras_mlp"}
+    assert SPEC.contract_names == ["X_train_img", "X_test_img", "y_train", "y_test", "model_cnn", "history_cnn",
+                                   "selection", "best_label", "best_cnn", "model_fc", "history_fc",
+                                   "test_acc_cnn", "test_acc_fc"]
+
+
+def test_public_checks_are_shapes_structures_and_loss_only():
+    public = {spec.id for spec in checks_of(CHECKS) if spec.public}
+    assert public == {"q1_images", "q1_labels", "q2_structure", "q2_loss", "q2_trained", "q4_fully_connected"}
+
+
+def test_the_solution_facts_pass_every_check_with_a_note(facts):
+    for spec in checks_of(CHECKS):
+        with collect_notes() as notes:
+            spec.function(Submission(copy.deepcopy(facts)))
+        assert notes and all(note.text("fr") and note.text("en") for note in notes), spec.id
+
+
+def test_the_worked_figures():
+    from autograder.checks import dense_params
+
+    conv = [32 * (3 * 3 * 1 + 1), 64 * (3 * 3 * 32 + 1), (5 * 5 * 64 + 1) * 10]
+    assert conv == [320, 18496, 16010] and sum(conv) == 34826
+    assert dense_params(784, [44, 10]) == 795 * 44 + 10 == 34990
+    assert abs(34990 - 34826) / 34826 < 0.01
+
+
+def test_the_solution_facts_hold_the_worked_cnn(facts):
+    assert model_of(facts, "model_cnn")["n_params"] == 34826
+    sub = Submission(facts)
+    histories = sub.histories("selection")
+    assert len(histories) == 4 and all(h.model is not None and h.values.get("val_accuracy") for h in histories.values())
+
+
+# ----------------------------------------------------------------------------- Q1 mistakes
+def test_images_without_the_channel_axis(facts):
+    values(facts)["X_train_img"]["shape"] = [4000, 28, 28]
+    failures = only_question(facts, "q1")
+    assert failures["q1_images"].key == "td_keras_cnn.no_channel_axis"
+    assert "reshape(-1, 28, 28, 1)" in failures["q1_images"].text("en")
+
+
+def test_images_still_flat(facts):
+    values(facts)["X_test_img"]["shape"] = [1000, 784, 1]
+    assert only_question(facts, "q1")["q1_images"].key == "td_keras_cnn.still_flat"
+
+
+def test_images_rescaled_again(facts):
+    values(facts)["X_train_img"]["max"] = 255.0
+    assert only_question(facts, "q1")["q1_images"].key == "td_keras_cnn.pixel_range"
+
+
+def test_labels_not_one_hot(facts):
+    values(facts)["y_train"].update(shape=[4000, 10], one_hot=False)
+    assert only_question(facts, "q1")["q1_labels"].key == "td_keras_cnn.not_one_hot"
+
+
+# ----------------------------------------------------------------------------- Q2 mistakes
+def test_conv1d(facts):
+    first = layers(facts, "model_cnn")[1 if layers(facts, "model_cnn")[0]["class"] == "InputLayer" else 0]
+    first["class"] = "Conv1D"
+    assert only_question(facts, "q2")["q2_structure"].key == "td_keras_cnn.conv1d"
+
+
+def test_input_not_an_image(facts):
+    model_of(facts, "model_cnn")["input_shape"] = [None, 784, 1]
+    assert only_question(facts, "q2")["q2_structure"].key == "td_keras_cnn.input_not_image"
+
+
+def test_no_pooling(facts):
+    model = model_of(facts, "model_cnn")
+    model["layers"] = [layer for layer in model["layers"] if layer["class"] != "MaxPooling2D"]
+    failure = only_question(facts, "q2")["q2_structure"]
+    assert failure.key == "pattern_layer" and "MaxPooling2D" in failure.text("en")
+
+
+def test_no_flatten(facts):
+    model = model_of(facts, "model_cnn")
+    model["layers"] = [layer for layer in model["layers"] if layer["class"] != "Flatten"]
+    failure = only_question(facts, "q2")["q2_structure"]
+    assert "Flatten" in failure.text("fr")
+
+
+def test_sigmoid_output(facts):
+    layers(facts, "model_cnn")[-1]["activation"] = "sigmoid"
+    failure = only_question(facts, "q2")["q2_structure"]
+    assert "sigmoid" in failure.text("en") and "softmax" in failure.text("en")
+
+
+def test_mse_loss(facts):
+    model_of(facts, "model_cnn")["loss"] = "mse"
+    failure = only_question(facts, "q2")["q2_loss"]
+    assert failure.key == "td_keras_cnn.loss" and "categorical_crossentropy" in failure.text("fr")
+
+
+def detach_first_cnn(payload) -> dict:
+    """The solution's first CNN is also a candidate of its selection: give the selection a clean
+    copy of its fit, so that a change of Q2's fit stays Q2's; returns Q2's fit record."""
+    first = values(payload)["history_cnn"]
+    label = next(k for k, h in selection(payload).items() if h["id"] == first["id"])
+    payload["fits"].append({**copy.deepcopy(fit_of_history(payload, first)), "history_id": -1})
+    selection(payload)[label] = {**selection(payload)[label], "id": -1}
+    return fit_of_history(payload, first)
+
+
+def test_first_cnn_trained_too_long(facts):
+    detach_first_cnn(facts)["epochs"] = 100
+    assert only_question(facts, "q2")["q2_trained"].key == "td_keras_cnn.epochs"
+
+
+def test_first_cnn_validated_on_the_test_set(facts):
+    fit = detach_first_cnn(facts)
+    fit["data"]["validation_x"]["matches"] = {"X_test_img": {"relation": "same", "fraction": 1.0}}
+    fit.update(validation_split=0.0, validation_rows=1000, validation={"source": "data", "in_training_rows": 0.0})
+    failure = only_question(facts, "q2")["q2_validation_from_training"]
+    assert failure.key == "validated_on_test_data" and "X_test_img" in failure.text("en")
+
+
+# ----------------------------------------------------------------------------- Q3 mistakes
+def test_fewer_than_four_candidates(facts):
+    del selection(facts)[by_validation(facts)[-1]]
+    failures = only_question(facts, "q3")
+    assert list(failures) == ["q3_distinct_candidates"]
+    assert failures["q3_distinct_candidates"].key == "td_keras_cnn.too_few_candidates"
+
+
+def test_candidates_differing_only_by_optimizer(facts):
+    reference = copy.deepcopy(layers(facts, "model_cnn"))
+    for history in selection(facts).values():
+        history["model"]["layers"] = copy.deepcopy(reference)
+    model_of(facts, "best_cnn")["layers"] = copy.deepcopy(reference)
+    failures = only_question(facts, "q3")
+    assert list(failures) == ["q3_distinct_candidates"]
+    assert failures["q3_distinct_candidates"].key == "architectures_not_distinct"
+
+
+def test_candidate_validated_on_the_test_set_with_the_others(facts):
+    """Every candidate validated on the test set (validation_data=(X_test_img, y_test)), and the
+    dense network too: it is trained like best_cnn (Q4 has no rule on the test set in training)."""
+    for history in [*selection(facts).values(), values(facts)["history_fc"]]:
+        fit = fit_of_history(facts, history)
+        fit["data"]["validation_x"]["matches"] = {"X_test_img": {"relation": "same", "fraction": 1.0}}
+        fit.update(validation_split=0.0, validation_rows=1000, validation={"source": "data", "in_training_rows": 0.0})
+    # history_cnn is one of them: the first CNN is validated on the test set too (Q2's own rule)
+    failures = failed(facts)
+    assert set(failures) == {"q3_test_set_unused", "q2_validation_from_training"}
+    assert failures["q3_test_set_unused"].key == "validated_on_test_data"
+
+
+def test_one_candidate_with_another_split(facts):
+    label = by_validation(facts)[-1]
+    fit = fit_of_history(facts, selection(facts)[label])
+    fit["validation_split"] = 0.1
+    fit["validation"]["fraction"] = 0.1
+    failures = only_question(facts, "q3")
+    assert list(failures) == ["q3_same_training_validated_on_training_data"]
+    assert failures["q3_same_training_validated_on_training_data"].key == "fit_settings_differ"
+
+
+def test_candidates_trained_for_other_epochs(facts):
+    fit_of_history(facts, selection(facts)[by_validation(facts)[-1]])["epochs"] = 10
+    assert list(only_question(facts, "q3")) == ["q3_same_training_validated_on_training_data"]
+
+
+def choose(payload, label):
+    """The notebook chose ``label``: best_label, best_cnn (that candidate's model, evaluated on the
+    test set) and the FC sized on it follow, as the solution's code does."""
+    values(payload)["best_label"]["value"] = label
+    before, model = values(payload)["best_cnn"]["id"], selection(payload)[label]["model"]
+    values(payload)["best_cnn"] = copy.deepcopy(model)
+    values(payload)["model_fc"]["n_params"] = model["n_params"]
+    for call in payload["calls"]:
+        if call["model_id"] == before:
+            call["model_id"] = model["id"]
+
+
+def test_best_label_on_training_accuracy(facts):
+    by_training = max(selection(facts), key=lambda k: selection(facts)[k]["values"]["accuracy"][-1])
+    assert by_training not in (by_validation(facts)[0], by_validation(facts, "min", "val_loss")[0])
+    choose(facts, by_training)
+    failures = only_question(facts, "q3")
+    assert list(failures) == ["q3_best_label_from_validation"]
+    text = failures["q3_best_label_from_validation"].text("en")
+    assert "not from the training accuracy" in text and by_validation(facts)[0] in text
+
+
+def test_best_label_by_the_lowest_validation_loss_is_accepted(facts):
+    by_loss = by_validation(facts, "min", "val_loss")[0]
+    choose(facts, by_loss)
+    assert failed(facts) == {}
+
+
+def test_best_label_not_a_key(facts):
+    values(facts)["best_label"]["value"] = "cnn_3"
+    failures = only_question(facts, "q3")
+    assert {f.key for f in failures.values()} == {"choice_not_a_candidate"}
+
+
+def test_best_cnn_not_the_chosen_architecture(facts):
+    other = by_validation(facts)[-1]
+    model_of(facts, "best_cnn")["layers"] = copy.deepcopy(selection(facts)[other]["model"]["layers"])
+    failures = only_question(facts, "q3")
+    assert list(failures) == ["q3_best_cnn"] and failures["q3_best_cnn"].key == "architecture_differs"
+
+
+def test_best_cnn_a_fresh_copy_never_trained(facts):
+    model_of(facts, "best_cnn")["id"] = 12345
+    facts["calls"] = [{**c, "model_id": 12345} if c["model_id"] == selection(facts)[by_validation(facts)[0]]["model"]["id"]
+                      else c for c in facts["calls"]]
+    failures = only_question(facts, "q3")
+    assert set(failures) == {"q3_best_cnn"} and failures["q3_best_cnn"].key == "td_keras_cnn.best_not_trained"
+
+
+def test_a_pretrained_network(facts):
+    facts["files"] = [{"kind": "application", "index": 0, "completed": True, "name": "MobileNetV2",
+                       "weights": "imagenet"}]
+    failures = only_question(facts, "q3")
+    assert list(failures) == ["q3_nothing_pretrained"] and "MobileNetV2" in failures["q3_nothing_pretrained"].text("fr")
+
+
+def test_saving_and_reloading_the_chosen_model_is_fine(facts):
+    facts["files"] = [{"kind": "save", "index": 0, "completed": True, "path": "/work/best.keras"},
+                      {"kind": "load_model", "index": 1, "completed": True, "path": "/work/best.keras"}]
+    assert failed(facts) == {}
+
+
+def test_selection_not_defined(facts):
+    values(facts)["selection"] = {"kind": "missing"}
+    failures = only_question(facts, "q3")
+    assert set(failures) == {"q3_distinct_candidates", "q3_same_training_validated_on_training_data",
+                             "q3_test_set_unused", "q3_best_label_from_validation", "q3_best_cnn"}
+
+
+def test_selection_of_models_instead_of_histories(facts):
+    label = next(iter(selection(facts)))
+    selection(facts)[label] = copy.deepcopy(selection(facts)[label]["model"])
+    failure = only_question(facts, "q3")["q3_distinct_candidates"]
+    assert failure.key == "dict_not_histories" and "History" in failure.text("en")
+
+
+# ----------------------------------------------------------------------------- Q4 mistakes
+def test_fully_connected_with_a_conv2d(facts):
+    layers(facts, "model_fc").insert(0, {"class": "Conv2D", "filters": 4, "kernel_size": [3, 3], "activation": "relu",
+                                         "weights": []})
+    assert only_question(facts, "q4")["q4_fully_connected"].key == "td_keras_cnn.fc_has_conv"
+
+
+def test_fully_connected_without_hidden_layer(facts):
+    model = model_of(facts, "model_fc")
+    model["layers"] = [layer for layer in model["layers"] if not (layer["class"] == "Dense" and layer["units"] != 10)]
+    assert only_question(facts, "q4")["q4_fully_connected"].key == "hidden_count"
+
+
+def test_fully_connected_far_from_the_cnns_size(facts):
+    model_of(facts, "model_fc")["n_params"] = 118282   # 784 → 128 → 128 → 10
+    failure = only_question(facts, "q4")["q4_same_size"]
+    assert failure.key == "td_keras_cnn.fc_params" and "795" in failure.text("en")
+
+
+def test_fully_connected_trained_for_other_epochs(facts):
+    fit_of_history(facts, values(facts)["history_fc"])["epochs"] = 10
+    failure = only_question(facts, "q4")["q4_trained_like_best_cnn"]
+    assert failure.key == "td_keras_cnn.fc_training_differs" and "epochs" in failure.text("en")
+
+
+def test_test_accuracy_measured_on_the_training_set(facts):
+    fc = model_of(facts, "model_fc")["id"]
+    for call in facts["calls"]:
+        if call["model_id"] == fc:
+            call["data"]["x"]["matches"] = {"X_train_img": {"relation": "same", "fraction": 1.0}}
+    failure = only_question(facts, "q4")["q4_test_accuracies"]
+    assert failure.key == "evaluated_elsewhere" and "X_train_img" in failure.text("en")
+
+
+def test_test_accuracy_typed_in(facts):
+    values(facts)["test_acc_cnn"]["value"] = 0.9912
+    assert only_question(facts, "q4")["q4_test_accuracies"].key == "reported_not_computed"
+
+
+def test_test_accuracy_from_predict_is_accepted(facts):
+    for call in facts["calls"]:
+        call.update(kind="predict", result=None, output_shape=[1000, 10])
+    values(facts)["test_acc_fc"]["value"] = 0.87
+    assert failed(facts) == {}
+
+
+# ----------------------------------------------------------------------------- the selection library
+def history(label, **series) -> HistoryFacts:
+    return HistoryFacts(name=f"selection[{label!r}]", id=hash(label), model_id=None, keys=sorted(series),
+                        epochs_run=3, fit=None, values=series)
+
+
+def test_the_best_by_validation_accepts_ties_and_every_usual_criterion():
+    histories = {"a": history("a", val_accuracy=[0.90, 0.95, 0.93], val_loss=[0.4, 0.2, 0.25]),
+                 "b": history("b", val_accuracy=[0.91, 0.94, 0.94], val_loss=[0.35, 0.3, 0.19]),
+                 "c": history("c", val_accuracy=[0.80, 0.85, 0.94], val_loss=[0.5, 0.45, 0.4])}
+    last = VALIDATION_CRITERIA[0]
+    assert last == Criterion(ACCURACY_KEYS, "last", "max")
+    assert ranking(histories, last) == ("val_accuracy", {"a": 0.93, "b": 0.94, "c": 0.94})
+    assert best_labels(ranking(histories, last)[1], "max") == ["b", "c"]       # a tie: both accepted
+    assert expect_best_by_validation("c", histories, name="best", what="`s`") == last
+    assert expect_best_by_validation("a", histories, name="best", what="`s`").reading == "best"   # max over epochs
+    assert expect_best_by_validation("b", histories, name="best", what="`s`") == last
+
+
+def test_the_best_by_validation_names_the_best_and_the_criterion():
+    histories = {"small": history("small", val_acc=[0.9], accuracy=[0.99], val_loss=[0.3]),
+                 "big": history("big", val_acc=[0.95], accuracy=[0.92], val_loss=[0.2])}
+    with pytest.raises(CheckFailed) as error:
+        expect_best_by_validation("small", histories, name="best_label", what="`selection`")
+    fr, en = error.value.text("fr"), error.value.text("en")
+    assert error.value.key == "choice_not_best"
+    assert "'big'" in en and "val_acc at the last epoch" in en and "has 0.95 against 0.9" in en
+    assert "0,95" in fr and "à la dernière époque" in fr
+
+
+def test_the_best_by_validation_refuses_other_labels_and_unvalidated_histories():
+    histories = {"a": history("a", accuracy=[0.9], loss=[0.3]), "b": history("b", accuracy=[0.8], loss=[0.5])}
+    with pytest.raises(CheckFailed) as error:
+        expect_best_by_validation("c", histories, name="best_label", what="`selection`")
+    assert error.value.key == "choice_not_a_candidate" and "'a', 'b'" in error.value.text("en")
+    with pytest.raises(CheckFailed) as error:
+        expect_best_by_validation(3, histories, name="best_label", what="`selection`")
+    assert error.value.key == "choice_not_a_candidate"
+    with pytest.raises(CheckFailed) as error:
+        expect_best_by_validation("a", histories, name="best_label", what="`selection`")
+    assert error.value.key == "choice_no_validation" and "val_accuracy" in error.value.text("en")
+
+
+def test_the_best_by_validation_notes_its_criterion_in_both_languages():
+    histories = {"a": history("a", val_loss=[0.3, 0.1]), "b": history("b", val_loss=[0.2, 0.2])}
+    with collect_notes() as notes:
+        expect_best_by_validation("a", histories, name="best_label", what="`selection`")
+    assert len(notes) == 1
+    assert "val_loss à la dernière époque (0,1)" in notes[0].text("fr")
+    assert "the best of the 2 candidates" in notes[0].text("en")
+
+
+def test_a_criterion_must_say_how_it_reads_and_what_is_better():
+    with pytest.raises(ValueError):
+        Criterion(("val_accuracy",), "first", "max")
+    with pytest.raises(ValueError):
+        Criterion(("val_accuracy",), "last", "highest")
+
+
+def test_histories_keep_their_values_and_model():
+    payload = {"values": {"s": {"kind": "dict", "items": {
+        "a": {"kind": "history", "id": 1, "model_id": 7, "keys": ["val_loss"], "epochs_run": 2,
+              "values": {"val_loss": [0.5, None]},
+              "model": {"kind": "model", "id": 7, "layers": [{"class": "Conv2D", "filters": 8}], "n_params": 80}},
+        "b": {"kind": "scalar", "type": "int", "value": 3}}}}}
+    sub = Submission(payload)
+    with pytest.raises(CheckFailed) as error:
+        sub.histories("s")
+    assert error.value.key == "dict_not_histories" and "`s['b']`" in error.value.text("en")
+    del payload["values"]["s"]["items"]["b"]
+    a = Submission(payload).histories("s")["a"]
+    assert a.name == "s['a']" and a.series("val_accuracy", "val_loss") == ("val_loss", [0.5])
+    assert a.model.name == "s['a'].model" and a.model.layers[0].filters == 8 and a.model.n_params == 80
+
+
+# ----------------------------------------------------------------------------- the harvest of a History
+@pytest.fixture(scope="module")
+def keras():
+    from autograder.kernel import recorder
+
+    recorder.install(fast=False)
+    import keras
+
+    if "classes" not in recorder.originals():
+        recorder._patch_keras(keras)
+    return keras
+
+
+def test_the_harvest_keeps_a_historys_values_and_the_model_it_trained(keras):
+    import numpy as np
+
+    from autograder.kernel import harvest
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+                              keras.layers.GlobalMaxPooling2D(), keras.layers.Dense(10, activation="softmax")])
+    history = keras.callbacks.History()
+    history.set_model(model)
+    history.history = {"val_accuracy": [0.5, np.float32(0.75)], "loss": [1.0, float("nan")], 3: [1]}
+    facts = harvest.describe({"cnn": history})["items"]["cnn"]
+    assert facts["values"] == {"val_accuracy": [0.5, 0.75], "loss": [1.0, None]}
+    assert facts["model"]["kind"] == "model" and facts["model"]["id"] == id(model)
+    assert [layer["class"] for layer in facts["model"]["layers"]] == ["Conv2D", "GlobalMaxPooling2D", "Dense"]
+    json.dumps(facts)
+
+
+# ----------------------------------------------------------------------------- the real solution (slow)
+@pytest.mark.slow
+def test_the_solution_gets_every_automatic_point_in_fast_mode(tmp_path):
+    from autograder.grading import grade_submission
+
+    notebook = tmp_path / "solution.ipynb"
+    notebook.write_bytes((SPEC.source_dir() / SPEC.notebook_name).read_bytes())
+    result, execution = grade_submission(notebook=notebook, student="solution", spec=SPEC)
+    assert result.status == "graded" and result.score == 16, [
+        (c.id, c.message) for q in result.questions.values() for c in q.checks if c.passed is False]
+    assert {q: r.score for q, r in result.questions.items()} == AUTOMATIC
+    assert result.pending_points == 4
+    sub = Submission(execution.harvest)
+    assert sub.model("model_cnn").n_params == 34826            # the worked figure
+    best, fc = sub.model("best_cnn"), sub.model("model_fc")
+    assert abs(fc.n_params - best.n_params) <= 0.1 * best.n_params
+    assert sub.scalar("best_label") in sub.histories("selection")
+    if best.n_params == 34826:                                 # the worked CNN won: its FC is 784 → 44 → 10
+        assert fc.n_params == 34990
