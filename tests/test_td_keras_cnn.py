@@ -354,6 +354,19 @@ def test_fully_connected_trained_for_other_epochs(facts):
     assert failure.key == "td_keras_cnn.fc_training_differs" and "epochs" in failure.text("en")
 
 
+def test_best_cnn_retrained_on_all_the_training_data_and_the_fc_trained_like_the_candidates(facts):
+    best = values(facts)["best_cnn"]
+    facts["fits"].append({**copy.deepcopy(fit_of_history(facts, selection(facts)[by_validation(facts)[0]])),
+                          "history_id": -2, "epochs": 5, "validation_split": 0.0,
+                          "validation": {"source": "none", "in_training_rows": None}})
+    facts["fits"][-1]["data"].pop("validation_x")
+    assert facts["fits"][-1]["model_id"] == best["id"]
+    assert failed(facts) == {}
+    fit_of_history(facts, values(facts)["history_fc"])["epochs"] = 7     # like neither
+    failure = only_question(facts, "q4")["q4_trained_like_best_cnn"]
+    assert "5" in failure.text("en") and "7" in failure.text("en")
+
+
 def test_test_accuracy_measured_on_the_training_set(facts):
     fc = model_of(facts, "model_fc")["id"]
     for call in facts["calls"]:
