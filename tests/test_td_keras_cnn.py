@@ -405,3 +405,56 @@ def test_the_solution_gets_every_automatic_point_in_fast_mode(tmp_path):
     assert sub.scalar("best_label") in sub.histories("selection")
     if best.n_params == 34826:                                 # the worked CNN won: its FC is 784 → 44 → 10
         assert fc.n_params == 34990
+
+
+# ----------------------------------------------------------------------------- correct styles, real Keras layers
+@pytest.fixture(scope="module")
+def keras():
+    from autograder.kernel import recorder
+
+    recorder.install(fast=False)
+    import keras
+
+    if "classes" not in recorder.originals():
+        recorder._patch_keras(keras)
+    return keras
+
+
+def described(model, name="m") -> Submission:
+    from autograder.kernel import harvest
+
+    return Submission({"values": {name: harvest.describe(model)}})
+
+
+def test_the_ways_of_writing_a_cnn_all_match(keras):
+    """Sequential or functional, input_shape= or Input, (3, 3) or 3, padding="same", MaxPool2D,
+    activations as strings, functions or layers, BatchNormalization / Dropout, global pooling."""
+    L = keras.layers
+    inputs = keras.Input((28, 28, 1))
+    x = L.Conv2D(16, (3, 3), padding="same")(inputs)
+    x = L.BatchNormalization()(x)
+    x = L.ReLU()(x)
+    x = L.Conv2D(16, 3, activation=keras.activations.relu)(x)
+    x = L.MaxPool2D()(x)
+    x = L.Dropout(0.25)(x)
+    x = L.Conv2D(32, 3)(x)
+    x = L.Activation("relu")(x)
+    x = L.MaxPooling2D((2, 2))(x)
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dense(32, activation="relu")(x)
+    x = L.Dropout(0.5)(x)
+    outputs = L.Dense(10)(x)
+    outputs = L.Softmax()(outputs)
+    styles = {
+        "functional": keras.Model(inputs, outputs),
+        "sequential": keras.Sequential([L.Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)),
+                                        L.MaxPooling2D(2), L.Flatten(), L.Dense(10, activation="softmax")]),
+    }
+    for style, model in styles.items():
+        facts = described(model).model("m")
+        CHECKS.expect_image_model(facts)
+        CHECKS.expect_layers(facts, CHECKS.CNN)
+    flat = keras.Sequential([keras.Input((28, 28, 1)), L.Flatten(), L.Dense(44, activation="relu"),
+                             L.Dropout(0.2), L.Dense(10, activation="softmax")])
+    CHECKS.expect_layers(described(flat).model("m"), CHECKS.FULLY_CONNECTED)
+    assert described(flat).model("m").n_params == 34990
