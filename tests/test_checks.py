@@ -738,3 +738,18 @@ def test_histories_keep_their_values_and_model():
     a = Submission(payload).histories("s")["a"]
     assert a.name == "s['a']" and a.series("val_accuracy", "val_loss") == ("val_loss", [0.5])
     assert a.model.name == "s['a'].model" and a.model.layers[0].filters == 8 and a.model.n_params == 80
+
+
+def test_a_model_reloaded_from_a_file_the_notebook_saved_keeps_its_training():
+    from autograder.checks import trained_fits, weights_origin
+
+    files = [{"kind": "save_weights", "index": 0, "completed": True, "path": "/w/a.h5", "model_id": 1},
+             {"kind": "load_weights", "index": 1, "completed": True, "path": "/w/a.h5", "model_id": 2},
+             {"kind": "save", "index": 2, "completed": True, "path": "/w/b.keras", "model_id": 2},
+             {"kind": "load_model", "index": 3, "completed": True, "path": "/w/b.keras", "model_id": 3},
+             {"kind": "load_model", "index": 4, "completed": True, "path": "/elsewhere.keras", "model_id": 4}]
+    sub = Submission({"values": {f"m{i}": {**mlp(i, [8])} for i in (1, 2, 3, 4)}, "fits": [fit(1, 11)],
+                      "files": files})
+    assert weights_origin(sub, 3) == 2 and weights_origin(sub, 2) == 1 and weights_origin(sub, 4) is None
+    assert [f.model_id for f in trained_fits(sub, sub.model("m3"))] == [1]    # through two saves
+    assert trained_fits(sub, sub.model("m4")) == []                           # not this notebook's file

@@ -313,6 +313,17 @@ def test_saving_and_reloading_the_chosen_model_is_fine(facts):
     assert failed(facts) == {}
 
 
+def test_the_chosen_model_saved_then_reloaded_is_a_trained_best_cnn(facts):
+    before = values(facts)["best_cnn"]["id"]
+    values(facts)["best_cnn"]["id"] = 999
+    facts["files"] = [{"kind": "save", "index": 0, "completed": True, "path": "/w/best.keras", "model_id": before},
+                      {"kind": "load_model", "index": 1, "completed": True, "path": "/w/best.keras", "model_id": 999}]
+    for call in facts["calls"]:
+        if call["model_id"] == before:
+            call["model_id"] = 999
+    assert failed(facts) == {}
+
+
 def test_selection_not_defined(facts):
     values(facts)["selection"] = {"kind": "missing"}
     failures = only_question(facts, "q3")
