@@ -117,9 +117,9 @@ MESSAGES = {
               "flattened images or after a Flatten).",
     },
     "td_keras_cnn.fc_params": {
-        "fr": "`{name}` a {actual} paramètres, soit {gap:+.1f} % par rapport aux {target} de `{reference}` ; "
+        "fr": "`{name}` a {actual} paramètres, soit {gap} % par rapport aux {target} de `{reference}` ; "
               "visez moins de {tolerance:g} % d'écart (784 → h → 10 a 795·h + 10 paramètres).",
-        "en": "`{name}` has {actual} parameters, {gap:+.1f}% away from the {target} of `{reference}`; stay within "
+        "en": "`{name}` has {actual} parameters, {gap}% away from the {target} of `{reference}`; stay within "
               "{tolerance:g}% (784 → h → 10 has 795·h + 10 parameters).",
     },
     "td_keras_cnn.fc_training_differs": {
