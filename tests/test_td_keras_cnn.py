@@ -294,8 +294,8 @@ def test_best_cnn_not_the_chosen_architecture(facts):
 
 def test_best_cnn_a_fresh_copy_never_trained(facts):
     model_of(facts, "best_cnn")["id"] = 12345
-    facts["calls"] = [{**c, "model_id": 12345} if c["model_id"] == selection(facts)[by_validation(facts)[0]]["model"]["id"]
-                      else c for c in facts["calls"]]
+    chosen = selection(facts)[by_validation(facts)[0]]["model"]["id"]
+    facts["calls"] = [{**c, "model_id": 12345} if c["model_id"] == chosen else c for c in facts["calls"]]
     failures = only_question(facts, "q3")
     assert set(failures) == {"q3_best_cnn"} and failures["q3_best_cnn"].key == "td_keras_cnn.best_not_trained"
 

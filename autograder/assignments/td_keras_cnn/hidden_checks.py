@@ -22,8 +22,8 @@ from autograder.checks import (
     expect_best_by_validation, expect_distinct_architectures, expect_evaluated_on, expect_history_of, expect_layers,
     expect_loss, expect_no_pretrained_weights, expect_not_test_set, expect_params_near, expect_reported_result,
     expect_same_architecture, expect_same_fit_settings, expect_trained, expect_validation_from_training,
-    fit_settings, number, one_or_more, optional, param_gap_pct, quietly, read_layers, register_messages, reworded, saw_test_set,
-    seq, shape_text, stack_summary_text, trained_fits, zero_or_more,
+    fit_settings, number, one_or_more, optional, param_gap_pct, quietly, read_layers, register_messages, reworded,
+    saw_test_set, seq, shape_text, stack_summary_text, trained_fits, zero_or_more,
 )
 
 register_messages(MESSAGES, owner="td_keras_cnn")

@@ -83,8 +83,8 @@ MESSAGES = {
               "networks.",
     },
     "td_keras_cnn.candidate_model_unknown": {
-        "fr": "le modèle entraîné par {what} est introuvable : rangez dans `selection` l'History renvoyé par le fit "
-              "de chaque candidat.",
+        "fr": "le modèle entraîné par {what} est introuvable : rangez dans `selection` l'History renvoyé par "
+              "le fit de chaque candidat.",
         "en": "the model trained by {what} cannot be found: store in `selection` the History returned by each "
               "candidate's fit.",
     },
