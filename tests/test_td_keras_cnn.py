@@ -322,6 +322,9 @@ def test_the_chosen_model_saved_then_reloaded_is_a_trained_best_cnn(facts):
         if call["model_id"] == before:
             call["model_id"] = 999
     assert failed(facts) == {}
+    with collect_notes() as notes:
+        CHECKS.test_q3_best_cnn(Submission(facts))
+    assert [note.key for note in notes] == ["ok.same_architecture", "td_keras_cnn.best_reloaded_ok"]
 
 
 def test_selection_not_defined(facts):

@@ -109,6 +109,10 @@ MESSAGES = {
         "en": "`{name}` has the chosen architecture but was never trained: train it (or use the trained "
               "candidate).",
     },
+    "td_keras_cnn.best_reloaded_ok": {
+        "fr": "`best_cnn` a chargé les poids d'un modèle entraîné dans ce carnet (enregistré puis rechargé)",
+        "en": "`best_cnn` loaded the weights of a model trained in this notebook (saved then reloaded)",
+    },
     # --- Q4: fully connected network
     "td_keras_cnn.fc_has_conv": {
         "fr": "`{name}` contient une couche {layer} : le réseau à comparer est entièrement connecté (seulement des "
