@@ -45,7 +45,7 @@ and :func:`shape_text` write numbers as each language does (``134 794`` / ``134,
 ``strides``, ``padding``, ``pool_size``, ``activation``, ``rate``, ``regularizers``, ``n_params``,
 shapes, ``get(key)`` for any other config value); ``sub.history(name)`` → :class:`HistoryFacts`
 with the :class:`FitFacts` of the call that returned it; ``sub.array(name)``, ``sub.scalar(name)``,
-``sub.dict(name)``; ``sub.fits``, ``sub.calls`` (:class:`CallFacts` of ``evaluate`` / ``predict``)
+``sub.dict(name)``, ``sub.histories(name)`` (a dictionary of Histories); ``sub.fits``, ``sub.calls`` (:class:`CallFacts` of ``evaluate`` / ``predict``)
 and ``sub.files`` (:class:`FileEvent`: saves, loads, ``keras.applications``).
 
 **Layer structure** (``patterns.py``): :class:`L` (one layer: classes with aliases, facts,
@@ -75,7 +75,18 @@ trained alike: :func:`fit_settings`, :func:`expect_same_fit_settings`; a reporte
 an ``evaluate`` result: :func:`expect_reported_result`; fingerprints in
 :class:`ArrayUse` (``is_``, ``within``, ``overlaps``, ``same_data_as``). **Weights from
 elsewhere**: :func:`expect_no_pretrained_weights`, :func:`pretrained_events` (an application
-with weights, or a load of a file the notebook did not write itself).
+with weights, or a load of a file the notebook did not write itself); a model saved then
+reloaded keeps its training: :func:`trained_fits` (a model's completed fits, or those of the
+model whose saved file it loaded, :func:`weights_origin`).
+
+**Model selection** (``selection.py``): ``sub.histories(name)`` reads a dictionary ``label ->
+History`` (each :class:`HistoryFacts` holds ``values``, what ``history.history`` held, and
+``model``, the architecture of the model its fit trained); :func:`expect_best_by_validation`
+(the chosen label is the best of those Histories by a :class:`Criterion` of
+:data:`VALIDATION_CRITERIA`: last or best ``val_accuracy``, last or lowest ``val_loss``; ties
+accepted), :func:`ranking`, :func:`best_labels`. The verdict compares the choice with the scores
+the notebook itself read, so it is the same after a shortened (fast) or a full training, except
+when a choice that was not computed happens to be the best of the run.
 
 **Messages** (``messages.py``): the generic ``CATALOG`` names no assignment; an assignment
 registers its own keys with :func:`register_messages` (both languages required, keys prefixed
@@ -94,6 +105,8 @@ from autograder.checks.data import (
     fit_settings,
     pretrained_events,
     saw_test_set,
+    trained_fits,
+    weights_origin,
 )
 from autograder.checks.facts import (
     ArrayFacts,
@@ -164,6 +177,13 @@ from autograder.checks.patterns import (
     zero_or_more,
 )
 from autograder.checks.registry import CheckSpec, check, checks_of
+from autograder.checks.selection import (
+    VALIDATION_CRITERIA,
+    Criterion,
+    best_labels,
+    expect_best_by_validation,
+    ranking,
+)
 from autograder.checks.relations import (
     architecture,
     distinct_architectures,

@@ -355,12 +355,27 @@ class ModelFacts:
 
 @dataclass
 class HistoryFacts:
+    """A History: its entries (``keys``), their values per epoch (``values``: what the notebook
+    could read, e.g. to choose a model), the fit call that returned it and the model it trained
+    (``model``: its architecture, or None when the harvest could not describe it)."""
+
     name: str
     id: int
     model_id: int | None
     keys: list[str]
     epochs_run: int
     fit: FitFacts | None
+    values: dict[str, list] = field(default_factory=dict)
+    model: "ModelFacts | None" = None
+
+    def series(self, *keys: str) -> tuple[str, list[float]] | None:
+        """(key, its numbers) for the first of ``keys`` the History holds (epochs without a
+        number left out), None when it holds none of them."""
+        for key in keys:
+            numbers = [v for v in self.values.get(key) or [] if isinstance(v, (int, float))]
+            if numbers:
+                return key, numbers
+        return None
 
 
 @dataclass
@@ -425,8 +440,29 @@ class Submission:
 
     def history_from(self, name: str, data: dict) -> HistoryFacts:
         fit = next((f for f in self.fits if f.history_id == data["id"]), None)
+        model = data.get("model")
         return HistoryFacts(name=name, id=data["id"], model_id=data.get("model_id"),
-                            keys=list(data.get("keys", [])), epochs_run=int(data.get("epochs_run") or 0), fit=fit)
+                            keys=list(data.get("keys", [])), epochs_run=int(data.get("epochs_run") or 0), fit=fit,
+                            values={str(k): list(v) for k, v in (data.get("values") or {}).items()
+                                    if isinstance(v, list)},
+                            model=self.model_from(f"{name}.model", model)
+                            if isinstance(model, dict) and model.get("kind") == "model" else None)
+
+    def histories(self, name: str) -> dict[str, HistoryFacts]:
+        """The Histories of the dictionary ``name`` (label -> History facts, named
+        ``name['label']``); a value that is not a History fails with ``dict_not_histories``."""
+        histories = {}
+        for label, value in self.dict(name).items():
+            what = f"{name}[{label!r}]"
+            if value.get("kind") != "history":
+                what = f"`{what}`"
+                from autograder.checks.messages import Localized
+
+                known = KIND_NAMES.get(value.get("kind"))
+                raise CheckFailed("dict_not_histories", name=name, what=what,
+                                  actual=Localized(**known) if known else _describe_other(value))
+            histories[label] = self.history_from(what, value)
+        return histories
 
     def array(self, name: str) -> ArrayFacts:
         data = self._expect_kind(name, self.raw(name), "array")

@@ -250,6 +250,23 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "`{name}` vaut {actual} ; ce n'est aucun des résultats de evaluate sur ces données ({results}) : calculez-le dans le carnet au lieu de le recopier.",
         "en": "`{name}` is {actual}; it is none of the results of evaluate on those data ({results}): compute it in the notebook instead of typing it in.",
     },
+    # --- model selection (selection.py) and dictionaries of Histories (facts.py)
+    "dict_not_histories": {
+        "fr": "{what} devrait être l'objet History renvoyé par fit, mais c'est {actual} : rangez dans `{name}` les History des candidats.",
+        "en": "{what} should be the History object returned by fit, but it is {actual}: store the candidates' Histories in `{name}`.",
+    },
+    "choice_not_a_candidate": {
+        "fr": "`{name}` vaut {actual}, qui n'est pas une clé de {what} (clés : {labels}) : `{name}` doit nommer le candidat retenu.",
+        "en": "`{name}` is {actual}, which is not a key of {what} (keys: {labels}): `{name}` must name the chosen candidate.",
+    },
+    "choice_no_validation": {
+        "fr": "les History de {what} n'ont aucun score de validation ({keys}) : validez chaque candidat (validation_split=... ou validation_data=...) et choisissez sur ces scores.",
+        "en": "the Histories of {what} hold no validation score ({keys}): validate every candidate (validation_split=... or validation_data=...) and choose on those scores.",
+    },
+    "choice_not_best": {
+        "fr": "`{name}` = {actual} n'est pas le meilleur candidat de {what} d'après leurs scores de validation : selon {criterion}, {best} a {best_score} contre {score}. Calculez le choix dans le carnet à partir des scores de validation des History (pas de la précision d'apprentissage, pas à la main).",
+        "en": "`{name}` = {actual} is not the best candidate of {what} by their validation scores: by {criterion}, {best} has {best_score} against {score}. Compute the choice in the notebook from the Histories' validation scores (not from the training accuracy, not by hand).",
+    },
     # --- weights from elsewhere (data.py)
     "pretrained_application": {
         "fr": "le carnet construit {model} avec des poids pré-entraînés (weights={weights!r}) : la question demande d'entraîner vos propres réseaux (weights=None).",
@@ -371,6 +388,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "ok.reported_from_predict": {
         "fr": "`{name}` = {value}, calculé à partir de predict (accepté sans comparaison)",
         "en": "`{name}` = {value}, computed from predict (accepted without comparison)",
+    },
+    "ok.best_by_validation": {
+        "fr": "`{name}` = {label} est le meilleur des {count} candidats de {what} selon {criterion} ({score}), d'après les History de cette exécution",
+        "en": "`{name}` = {label} is the best of the {count} candidates of {what} by {criterion} ({score}), according to this run's Histories",
     },
     "ok.array_shape": {
         "fr": "`{name}` a la forme {shape}",

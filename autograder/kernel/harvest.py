@@ -27,7 +27,9 @@ The payload (``facts_of``)::
   flattened: ``ModelFacts.flat_layers()`` flattens); a wrapper (Bidirectional, TimeDistributed)
   has ``"layer"``, its inner layer;
 * an array: ``{"kind": "array", "shape", "dtype", "finite", "min", "max", "one_hot",
-  "fingerprint"}``; a history, a dict, a scalar: as before;
+  "fingerprint"}``; a history: ``{"kind": "history", "id", "model_id", "keys", "params",
+  "epochs_run", "values": {key: [float or None per epoch]}, "model": {model facts of the model
+  it trained}}``; a dict, a scalar: as before;
 * every fingerprint (contract arrays, and the ``data`` of the fit / evaluate / predict
   records) is ``{"shape", "dtype", "rows", "row_size", "checksum", "matches": {contract name:
   {"relation": "same" | "subset" | "overlap", "fraction"}}}`` (see ``fingerprint``): facts of
@@ -57,6 +59,7 @@ _array_cache: dict = {}
 _index_cache: dict = {}
 _captured: dict = {}
 MAX_DEPTH = 4            # nested models described this deep
+MAX_HISTORY_KEYS, MAX_HISTORY_EPOCHS = 32, 1000   # a History's values kept (entries, last epochs)
 CONFIG_FACTS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "dilation_rate",
                 "data_format", "rate", "stddev", "return_sequences", "return_state", "target_shape", "input_dim",
                 "output_dim", "axis", "momentum", "epsilon", "groups", "depth_multiplier", "size", "n",
@@ -557,11 +560,41 @@ def _describe_history(history, orig) -> dict:
     model = _attr(history, "model")
     values = _attr(history, "history") or {}
     params = _attr(history, "params") or {}
-    return {
+    facts = {
         "kind": "history", "id": _id(history),
         "model_id": _id(model) if model is not None else None,
         "keys": sorted(str(k) for k in dict.keys(values)) if _is_a(values, dict) else [],
         "params": {str(k): v for k, v in dict.items(params)
                    if _type(v) in (int, float, str, _type(None))} if _is_a(params, dict) else {},
         "epochs_run": len(next(iter(dict.values(values)), [])) if _is_a(values, dict) else 0,
+        "values": _history_values(values),
     }
+    if model is not None and "model_class" in orig and _is_a(model, orig["model_class"]):
+        facts["model"] = describe(model)   # the architecture of the model that fit trained
+    return facts
+
+
+def _history_values(values) -> dict:
+    """``history.history`` as plain numbers (``{"val_accuracy": [0.91, 0.95], ...}``, the last
+    MAX_HISTORY_EPOCHS epochs of each entry): what the notebook read to choose a model."""
+    if not _is_a(values, dict):
+        return {}
+    np = _captured.get("np") or _numpy()
+    plain = {}
+    for key, series in list(dict.items(values))[:MAX_HISTORY_KEYS]:
+        if not _is_a(key, str) or not _is_a(series, (list, tuple)):
+            continue
+        numbers = []
+        for value in list(series)[-MAX_HISTORY_EPOCHS:]:
+            number = None   # read with the base types' own methods: no code of the notebook runs here
+            try:
+                if _is_a(value, (int, float)) and not _is_a(value, bool):
+                    number = float.__float__(float(int.__int__(value)) if _is_a(value, int) else value)
+                elif _is_a(value, np["generic"]):
+                    item = np["generic"].item(value)
+                    number = float(item) if _is_a(item, (int, float)) and not _is_a(item, bool) else None
+            except Exception:
+                number = None
+            numbers.append(number if number is not None and math.isfinite(number) else None)
+        plain[str.__str__(key)[:100]] = numbers
+    return plain
