@@ -48,7 +48,7 @@ TEXT = {
         "unknown": "Question inconnue {!r} ; choisissez parmi {}.",
         "public": "Vérifications de la correction rendues publiques :",
         "hidden": "{} vérification(s) cachée(s) à la correction.",
-        "kit_error": "Les vérifications publiques n'ont pas pu être lancées ({}) : exécutez le carnet depuis le début.",
+        "kit_error": "Les vérifications publiques n'ont pas pu être lancées ({}).",
         "not_seen": "(`{}` a été entraîné avant `from verification import check` : ses appels à fit n'ont pas été vus ; exécutez le carnet depuis le début.)",
     },
     "en": {
@@ -74,7 +74,7 @@ TEXT = {
         "unknown": "Unknown question {!r}; choose among {}.",
         "public": "Grading checks made public:",
         "hidden": "{} hidden check(s) at grading.",
-        "kit_error": "The public checks could not run ({}): run the notebook from the top.",
+        "kit_error": "The public checks could not run ({}).",
         "not_seen": "(`{}` was trained before `from verification import check`: its fit calls were not seen; run the notebook from the top.)",
     },
 }
@@ -217,7 +217,8 @@ def report_lines(question: str, lang: str = "fr") -> list[str]:
         try:
             verdicts = public_verdicts(question, lang, ns)
         except Exception as exc:   # the kit itself failed: say so, never raise
-            verdicts, error = [], f"{type(exc).__name__}: {exc}"[:200]
+            verdicts = []
+            error = str(exc) if isinstance(exc, KitUnavailable) else f"{type(exc).__name__}: {exc}"[:200]
             lines.append("   " + t["kit_error"].format(error))
         for verdict in verdicts:
             text = str(verdict["message"]).replace("\n", "\n     ")
@@ -231,6 +232,10 @@ def report_lines(question: str, lang: str = "fr") -> list[str]:
 # ----------------------------------------------------------------------------- public checks
 _KIT_PACKAGE = "_autograder_selfcheck"
 _kit: dict = {}
+
+
+class KitUnavailable(RuntimeError):
+    """The public checks cannot run here (the kit did not load: its reason)."""
 
 
 class _KitImporter:
@@ -289,7 +294,7 @@ def public_verdicts(question: str | None = None, lang: str = "fr", namespace: di
     "points", "max_points", "message"}, as the grader gives them."""
     _start_kit()
     if "runner" not in _kit:
-        raise RuntimeError(_kit.get("error") or "no public check")
+        raise KitUnavailable(_kit.get("error") or "no public check")
     ns = _namespace() if namespace is None else namespace
     return _kit["runner"].public_verdicts(_kit["checks"], ns, NAMES, question, lang)
 
