@@ -115,7 +115,7 @@ def write_self_check(spec: AssignmentSpec, folder: Path) -> Path:
 # ----------------------------------------------------------------------------- release
 def copy_shared_files(spec: AssignmentSpec, course_root: Path) -> list[Path]:
     """Refresh ``source/<name>/<file>`` from the one true copy of each of ``spec.shared_files``
-    (e.g. the course's ``dataset_utils.py`` kept in the first assignment's source/)."""
+    (e.g. a course's data module kept in the first assignment's source/)."""
     written = []
     for name, owner in spec.shared_files.items():
         origin = Path(course_root) / "source" / owner / name

@@ -189,6 +189,10 @@ def _key_constants(node) -> tuple[set[str], dict[str, str]]:
                 and isinstance(call.args[0].value, str):
             keys.add(call.args[0].value)
         if name == "reworded":
+            for mapping in [a for a in call.args if isinstance(a, ast.Dict)]:    # reworded({"loss": "x.loss"})
+                for key, value in zip(mapping.keys, mapping.values):
+                    if isinstance(key, ast.Constant) and isinstance(value, ast.Constant):
+                        pairs[str(key.value)] = str(value.value)
             for keyword in call.keywords:
                 if keyword.arg and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
                     pairs[keyword.arg] = keyword.value.value
