@@ -55,6 +55,7 @@ def render_self_check(spec: AssignmentSpec) -> str:
             for qid, items in contract.items()) + "}",
         "NAMES: list = []": "NAMES = [\n" + "".join(f"    {name!r},\n" for name in spec.contract_names) + "]",
         "CHECKS: dict = {}": "CHECKS = {\n" + "".join(f"    {q!r}: {v!r},\n" for q, v in checks.items()) + "}",
+        "KIT_PACKAGE: str = ": f"KIT_PACKAGE = {(kit.package if kit else 'none')!r}",
         "KIT: dict = {}": "KIT = {\n" + "".join(f"    {name!r}: {_literal(source)},\n"
                                                 for name, source in (kit.sources if kit else {}).items()) + "}",
     }

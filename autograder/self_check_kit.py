@@ -24,7 +24,9 @@ to ``import`` from its ``KIT`` table (see ``self_check_template.py``).
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib
+import json
 import importlib.util
 import re
 from dataclasses import dataclass, field
@@ -63,6 +65,7 @@ class Kit:
     public_ids: dict[str, list[str]]     # question -> ids of its public checks
     hidden_counts: dict[str, int]        # question -> number of hidden checks
     keys: set[str]                  # message keys shipped
+    package: str = KIT_PACKAGE      # the private package its modules are imported under
 
 
 # ----------------------------------------------------------------------------- reading modules
@@ -302,7 +305,11 @@ def build_kit(spec: AssignmentSpec) -> Kit:
         if mine:
             public_ids[question] = [s.id for s in mine if s.public]
             hidden[question] = sum(not s.public for s in mine)
-    return Kit(sources, CHECKS_KIT_NAME, public_ids, hidden, found.keys)
+    # one package name per kit: two kits in one process (two labs, the kit's tests) never mix
+    digest = hashlib.sha1(json.dumps(sources, sort_keys=True).encode("utf-8")).hexdigest()[:10]
+    package = f"{KIT_PACKAGE}_{digest}"
+    sources = {name: source.replace(KIT_PACKAGE + ".", package + ".") for name, source in sources.items()}
+    return Kit(sources, CHECKS_KIT_NAME, public_ids, hidden, found.keys, package)
 
 
 def _rename_imports(text: str, renames: dict[str, str]) -> str:

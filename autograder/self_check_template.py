@@ -230,7 +230,7 @@ def report_lines(question: str, lang: str = "fr") -> list[str]:
 
 
 # ----------------------------------------------------------------------------- public checks
-_KIT_PACKAGE = "_autograder_selfcheck"
+KIT_PACKAGE: str = "_autograder_selfcheck"   # the kit's modules are imported under it (generated)
 _kit: dict = {}
 
 
@@ -239,15 +239,15 @@ class KitUnavailable(RuntimeError):
 
 
 class _KitImporter:
-    """Serves the modules of KIT under _KIT_PACKAGE to ``import`` (each in its own namespace)."""
+    """Serves the modules of KIT under KIT_PACKAGE to ``import`` (each in its own namespace)."""
 
     def __init__(self, sources: dict):
         self.sources = sources
 
     def _relative(self, name: str):
-        if name == _KIT_PACKAGE:
+        if name == KIT_PACKAGE:
             return ""
-        return name[len(_KIT_PACKAGE) + 1:] if name.startswith(_KIT_PACKAGE + ".") else None
+        return name[len(KIT_PACKAGE) + 1:] if name.startswith(KIT_PACKAGE + ".") else None
 
     def find_spec(self, name, path=None, target=None):
         import importlib.util
@@ -281,8 +281,8 @@ def _start_kit() -> None:
 
         if not any(isinstance(finder, _KitImporter) for finder in sys.meta_path):
             sys.meta_path.append(_KitImporter(KIT))
-        runner = importlib.import_module(_KIT_PACKAGE + ".checks.self_check")
-        checks = importlib.import_module(_KIT_PACKAGE + ".assignment.public_checks")
+        runner = importlib.import_module(KIT_PACKAGE + ".checks.self_check")
+        checks = importlib.import_module(KIT_PACKAGE + ".assignment.public_checks")
         runner.start()
         _kit.update(runner=runner, checks=checks)
     except Exception as exc:   # never break the notebook's imports: check() says what happened

@@ -291,3 +291,108 @@ def test_released_notebook_from_a_fresh_copy_sigmoid_and_l2(tmp_path):
 
     report = compare_self_check(spec, verdicts, execution.self_check)
     assert report["ran"] and report["disagreements"] == [] and report["checked"] == 8
+
+
+# ----------------------------------------------------------------------------- any plugin, from the flags alone
+TOY_SPEC = '''
+from autograder.assignments import AssignmentSpec, ContractItem
+
+SPEC = AssignmentSpec(
+    name="toy_pub", title={"fr": "Jouet", "en": "Toy"}, questions={"a": 2, "b": 1},
+    question_titles={"a": {"fr": "A", "en": "A"}, "b": {"fr": "B", "en": "B"}},
+    contract={"a": [ContractItem("x", "array")], "b": [ContractItem("n", "int")]},
+)
+'''
+TOY_MESSAGES = '''
+MESSAGES = {
+    "toy_pub.too_narrow": {"fr": "JOUET-ETROIT `{name}`", "en": "TOY-NARROW `{name}`"},
+    "toy_pub.secret_count": {"fr": "JOUET-SECRET {n}", "en": "TOY-SECRET {n}"},
+    "toy_pub.shape": {"fr": "JOUET-FORME `{name}` {actual}", "en": "TOY-SHAPE `{name}` {actual}"},
+    "toy_pub.secret_shape": {"fr": "JOUET-FORME-CACHEE", "en": "TOY-HIDDEN-SHAPE"},
+    "toy_pub.columns_ok": {"fr": "JOUET-OK {count}", "en": "TOY-OK {count}"},
+}
+'''
+TOY_CHECKS = '''
+"""Toy checks: a public one, hidden ones sharing a helper."""
+from autograder.checks import CheckFailed, check, register_messages, reworded
+from .messages import MESSAGES
+
+register_messages(MESSAGES, owner="toy_pub")
+WORDING = {"array_shape": "toy_pub.shape", "param_far": "toy_pub.secret_shape"}
+COLUMNS = 3
+SECRET_LIMIT = 41
+
+
+def columns_of(sub, name):
+    facts = sub.array(name)
+    if len(facts.shape) != 2:
+        raise CheckFailed("array_shape", name=name, actual=tuple(facts.shape), expected="(n, 3)")
+    return facts.shape[1]
+
+
+@check("a", 1, public=True)
+def test_a_columns(sub):
+    with reworded(WORDING):
+        count = columns_of(sub, "x")
+    if count < COLUMNS:
+        raise CheckFailed("toy_pub.too_narrow", name="x")
+    sub.note("toy_pub.columns_ok", count=count)
+
+
+def secret_rule(value):
+    return value == SECRET_LIMIT
+
+
+@check("a", 1)
+def test_a_hidden_rows(sub):
+    with reworded({"array_shape": "toy_pub.secret_shape"}):
+        columns_of(sub, "x")
+
+
+@check("b", 1)
+def test_b_secret_number(sub):
+    if not secret_rule(sub.scalar("n")):
+        raise CheckFailed("toy_pub.secret_count", n=sub.scalar("n"))
+'''
+
+
+def test_any_plugin_ships_its_public_checks_from_the_flags_alone(tmp_path, monkeypatch, capsys):
+    """A plugin written now (course folder): the kit holds the public check, the helper and
+    constant it uses and its messages (its wording included), nothing of the hidden ones; the
+    generated checker runs it with the grader's verdicts."""
+    import importlib.util
+
+    import numpy as np
+
+    from autograder.checks.self_check import facts, run_public_checks
+
+    plugin = tmp_path / "assignments" / "toy_pub"
+    plugin.mkdir(parents=True)
+    (plugin / "__init__.py").write_text(TOY_SPEC)
+    (plugin / "messages.py").write_text(TOY_MESSAGES)
+    (plugin / "hidden_checks.py").write_text(TOY_CHECKS)
+    monkeypatch.setenv("AUTOGRADER_COURSE_ROOT", str(tmp_path))
+    spec = load_assignment("toy_pub", tmp_path)
+    kit = build_kit(spec)
+    text = render_self_check(spec)
+    assert kit.public_ids == {"a": ["a_columns"], "b": []} and kit.hidden_counts == {"a": 1, "b": 1}
+    assert {"toy_pub.too_narrow", "toy_pub.shape", "toy_pub.columns_ok", "array_shape", "missing"} <= kit.keys
+    for hidden in ("test_a_hidden_rows", "test_b_secret_number", "secret_rule", "SECRET_LIMIT", "JOUET-SECRET",
+                   "TOY-SECRET", "JOUET-FORME-CACHEE", "TOY-HIDDEN-SHAPE", "toy_pub.secret", "param_far"):
+        assert hidden not in text, hidden
+    assert "def columns_of" in text and "COLUMNS = 3" in text and "JOUET-ETROIT" in text
+    path = tmp_path / "verification.py"
+    path.write_text(text, encoding="utf-8")
+    module_spec = importlib.util.spec_from_file_location("verification_toy", path)
+    checker = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(checker)
+    for x in (np.zeros((4, 2)), np.zeros((4, 5)), np.zeros(4)):
+        ns = {"x": x, "n": 3}
+        checker._namespace = lambda ns=ns: ns
+        for lang in ("fr", "en"):
+            grader = run_public_checks(spec.hidden_checks_module(), facts(ns, spec.contract_names), None, lang)
+            assert checker.public_verdicts(None, lang) == grader
+    assert [v["passed"] for v in grader] == [False] and "TOY-SHAPE `x` (4,)" in grader[0]["message"]
+    checker.check("a")
+    out = capsys.readouterr().out
+    assert "JOUET-FORME `x` (4,)" in out and "1 vérification(s) cachée(s) à la correction." in out
