@@ -396,3 +396,30 @@ def test_any_plugin_ships_its_public_checks_from_the_flags_alone(tmp_path, monke
     checker.check("a")
     out = capsys.readouterr().out
     assert "JOUET-FORME `x` (4,)" in out and "1 vérification(s) cachée(s) à la correction." in out
+
+
+def test_the_grader_compares_the_notebooks_self_check_with_the_grade(capsys):
+    from autograder.cli import _warn_self_check_disagreements
+    from autograder.grading import compare_self_check
+    from autograder.results import StudentResult
+
+    spec = load_assignment("td_keras_mlp")
+    verdicts = [{"id": "q2_architecture", "question": "q2", "passed": False, "message": "sigmoid"},
+                {"id": "q2_trained", "question": "q2", "passed": True, "message": "hidden, not compared"},
+                {"id": "q2_loss", "question": "q2", "passed": True, "message": "loss ok"}]
+    assert compare_self_check(spec, verdicts, None) == {"ran": False, "error": None, "checked": 0, "disagreements": []}
+    said = {"verdicts": [{"id": "q2_architecture", "passed": False, "message": "sigmoid"},
+                         {"id": "q2_loss", "passed": True, "message": "loss ok"}], "error": None}
+    same = compare_self_check(spec, verdicts, said)
+    assert same["ran"] and same["disagreements"] == [] and same["checked"] == 2
+    said["verdicts"][0] = {"id": "q2_architecture", "passed": True, "message": "fooled"}
+    said["verdicts"].pop()
+    differ = compare_self_check(spec, verdicts, said)["disagreements"]
+    assert differ == [{"id": "q2_architecture", "grader": {"passed": False, "message": "sigmoid"},
+                       "notebook": {"passed": True, "message": "fooled"}},
+                      {"id": "q2_loss", "grader": {"passed": True, "message": "loss ok"}, "notebook": None}]
+    results = [StudentResult("alice", 1, 20, "graded", self_check={"disagreements": differ}),
+               StudentResult("bob", 1, 20, "graded", self_check=same)]
+    _warn_self_check_disagreements(results)
+    err = capsys.readouterr().err
+    assert "1 notebook(s) whose self-check gave a public verdict other than the grade (alice)" in err
