@@ -173,11 +173,18 @@ def _is_rewording_table(value) -> bool:
         isinstance(k, str) and isinstance(v, str) and v in keys for k, v in value.items())
 
 
-def _is_catalog(value) -> bool:
+def _is_catalog(stmt, value) -> bool:
+    """A message catalog written as a dict literal (``CATALOG``, an assignment's ``MESSAGES``)."""
     keys = known_keys()
-    return isinstance(value, dict) and bool(value) and all(
+    literal = getattr(stmt, "value", None)
+    return isinstance(literal, ast.Dict) and bool(literal.keys) and isinstance(value, dict) and all(
         isinstance(k, str) and k in keys and isinstance(v, dict) and "fr" in v and "en" in v
         for k, v in value.items())
+
+
+def _is_table(module: "_Module", stmt, value) -> bool:
+    """A rewording table of the assignment (generic key -> its own key), not a dict literal of the library."""
+    return module.kit_name.startswith("assignment") and _is_rewording_table(value)
 
 
 def _key_constants(node) -> tuple[set[str], dict[str, str]]:
@@ -242,10 +249,10 @@ def reach(spec: AssignmentSpec, *, public: bool = True) -> Reach:
                 pairs.update(more_pairs)
         stmt = module.defs[name]
         value = getattr(module.runtime, name, None)
-        if _is_rewording_table(value):
+        if _is_table(module, stmt, value):
             tables[(module_name, name)] = dict(value)
             continue
-        if _is_catalog(value):
+        if _is_catalog(stmt, value):
             continue
         todo += _follow(stmt, module, reader)
         more_keys, more_pairs = _key_constants(stmt)
@@ -336,7 +343,7 @@ def _shaken_source(module: _Module, found: Reach, reader: _Reader, renames: dict
     for stmt in module.tree.body:
         if stmt in module.always or any(t in names for t in _targets(stmt)):
             kept.append(stmt)
-            if not _is_rewording_table(_value_of(module, stmt)):
+            if not _is_table(module, stmt, _value_of(module, stmt)):
                 used |= _names_in(stmt)
     origin = module.name if not module.kit_name.startswith("assignment") else \
         f"the assignment's {Path(module.runtime.__file__).name}"
@@ -364,7 +371,7 @@ def _statement_text(module: _Module, stmt, found: Reach) -> str:
         body = "".join(f"    {k!r}: {v!r},\n" for k, v in sorted(table.items()))
         return f"{targets[0]} = {{\n{body}}}"
     value = _value_of(module, stmt)
-    if _is_catalog(value) and isinstance(getattr(stmt, "value", None), ast.Dict):
+    if _is_catalog(stmt, value):
         entries = []
         for key, item in zip(stmt.value.keys, stmt.value.values):
             if isinstance(key, ast.Constant) and key.value in found.keys:

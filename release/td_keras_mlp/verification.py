@@ -319,7 +319,7 @@ import os
 import sys
 import time
 
-from _autograder_selfcheck_528c7ec44b.kernel import fingerprint as _fingerprint
+from _autograder_selfcheck_935293f0e3.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -915,7 +915,7 @@ from __future__ import annotations
 import builtins
 import math
 
-from _autograder_selfcheck_528c7ec44b.kernel import fingerprint, recorder
+from _autograder_selfcheck_935293f0e3.kernel import fingerprint, recorder
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -1495,7 +1495,7 @@ from dataclasses import dataclass, field
 
 from pathlib import Path
 
-from _autograder_selfcheck_528c7ec44b.checks.messages import CheckFailed
+from _autograder_selfcheck_935293f0e3.checks.messages import CheckFailed
 
 NEUTRAL_LAYERS = {"InputLayer", "Flatten", "Reshape"}  # no parameters, no effect on a flat input
 
@@ -1857,7 +1857,7 @@ class Submission:
 
     def _expect_kind(self, name: str, value: dict, kind: str) -> dict:
         if value.get("kind") != kind:
-            from _autograder_selfcheck_528c7ec44b.checks.messages import Localized
+            from _autograder_selfcheck_935293f0e3.checks.messages import Localized
 
             known = KIND_NAMES.get(value.get("kind"))
             actual = Localized(**known) if known else _describe_other(value)
@@ -1904,7 +1904,7 @@ class Submission:
     # -- what a passed check verified
     def note(self, key: str, **params):
         """Record what the check verified (a success note, see ``autograder.checks.notes``)."""
-        from _autograder_selfcheck_528c7ec44b.checks.notes import verified
+        from _autograder_selfcheck_935293f0e3.checks.notes import verified
 
         return verified(key, **params)
 
@@ -1919,13 +1919,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from _autograder_selfcheck_528c7ec44b.checks.facts import FitFacts, HistoryFacts, ModelFacts
+from _autograder_selfcheck_935293f0e3.checks.facts import FitFacts, HistoryFacts, ModelFacts
 
-from _autograder_selfcheck_528c7ec44b.checks.messages import CheckFailed, Localized
+from _autograder_selfcheck_935293f0e3.checks.messages import CheckFailed, Localized
 
-from _autograder_selfcheck_528c7ec44b.checks.notes import counted, epochs_text, expectation, verified
+from _autograder_selfcheck_935293f0e3.checks.notes import counted, epochs_text, expectation, verified
 
-from _autograder_selfcheck_528c7ec44b.checks.patterns import stack_summary_text
+from _autograder_selfcheck_935293f0e3.checks.patterns import stack_summary_text
 
 @dataclass(frozen=True)
 class Dense:
@@ -2143,8 +2143,7 @@ def current_lang() -> str:
 
 LANGS = ("fr", "en")
 
-_REGISTERED: dict[str, dict[str, str]] = {
-}
+_REGISTERED: dict[str, dict[str, str]] = {}    # keys added by assignments (and check modules)
 
 _OWNERS: dict[str, str] = {}
 
@@ -2231,7 +2230,7 @@ from dataclasses import dataclass, field
 
 from typing import Callable, Iterator
 
-from _autograder_selfcheck_528c7ec44b.checks.messages import Localized, lookup, message
+from _autograder_selfcheck_935293f0e3.checks.messages import Localized, lookup, message
 
 THOUSANDS_FR = "\u202f"         # French thousands separator: a narrow no-break space
 
@@ -2356,9 +2355,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from _autograder_selfcheck_528c7ec44b.checks.facts import LayerFacts, ModelFacts, canonical_class
+from _autograder_selfcheck_935293f0e3.checks.facts import LayerFacts, ModelFacts, canonical_class
 
-from _autograder_selfcheck_528c7ec44b.checks.messages import Localized, current_lang
+from _autograder_selfcheck_935293f0e3.checks.messages import Localized, current_lang
 
 ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "PReLU")
 
@@ -2483,9 +2482,9 @@ def stack_summary_text(model: ModelFacts, **options) -> Localized:
 
 from __future__ import annotations
 
-from _autograder_selfcheck_528c7ec44b.checks.messages import CheckFailed, message
+from _autograder_selfcheck_935293f0e3.checks.messages import CheckFailed, message
 
-from _autograder_selfcheck_528c7ec44b.checks.notes import Note, notes_text
+from _autograder_selfcheck_935293f0e3.checks.notes import Note, notes_text
 
 def verdict_of(spec, excinfo, notes: list[Note] = (), lang: str | None = None) -> dict:
     """One check's verdict from the exception it raised (None when it passed) and, when it
@@ -2546,17 +2545,17 @@ import json
 
 import os
 
-from _autograder_selfcheck_528c7ec44b.checks.facts import Submission
+from _autograder_selfcheck_935293f0e3.checks.facts import Submission
 
-from _autograder_selfcheck_528c7ec44b.checks.messages import LANG_ENV, LANGS
+from _autograder_selfcheck_935293f0e3.checks.messages import LANG_ENV, LANGS
 
-from _autograder_selfcheck_528c7ec44b.checks.notes import collect_notes
+from _autograder_selfcheck_935293f0e3.checks.notes import collect_notes
 
-from _autograder_selfcheck_528c7ec44b.checks.pytest_plugin import verdict_of
+from _autograder_selfcheck_935293f0e3.checks.pytest_plugin import verdict_of
 
-from _autograder_selfcheck_528c7ec44b.checks.registry import checks_of
+from _autograder_selfcheck_935293f0e3.checks.registry import checks_of
 
-from _autograder_selfcheck_528c7ec44b.kernel import harvest, recorder
+from _autograder_selfcheck_935293f0e3.kernel import harvest, recorder
 
 MIME = "application/vnd.keras-autograder.self-check+json"   # the grader's epilogue output
 
@@ -2615,15 +2614,15 @@ def public_verdicts(module, namespace: dict, names: list[str], question: str | N
 ''',
     'assignment.public_checks': r'''"""assignment.public_checks: generated by the release out of the assignment's hidden_checks.py (only what the public checks use); do not edit."""
 
-from _autograder_selfcheck_528c7ec44b.assignment.messages import MESSAGES
+from _autograder_selfcheck_935293f0e3.assignment.messages import MESSAGES
 
-from _autograder_selfcheck_528c7ec44b.checks.messages import CheckFailed, register_messages, reworded
+from _autograder_selfcheck_935293f0e3.checks.messages import CheckFailed, register_messages, reworded
 
-from _autograder_selfcheck_528c7ec44b.checks.keras_checks import Dense, expect_architecture, expect_history_of, expect_loss, expect_trained
+from _autograder_selfcheck_935293f0e3.checks.keras_checks import Dense, expect_architecture, expect_history_of, expect_loss, expect_trained
 
-from _autograder_selfcheck_528c7ec44b.checks.registry import check
+from _autograder_selfcheck_935293f0e3.checks.registry import check
 
-from _autograder_selfcheck_528c7ec44b.checks.notes import quietly, shape_text
+from _autograder_selfcheck_935293f0e3.checks.notes import quietly, shape_text
 
 register_messages(MESSAGES, owner="td_keras_mlp")
 
@@ -2953,7 +2952,7 @@ def report_lines(question: str, lang: str = "fr") -> list[str]:
 
 
 # ----------------------------------------------------------------------------- public checks
-KIT_PACKAGE = '_autograder_selfcheck_528c7ec44b'
+KIT_PACKAGE = '_autograder_selfcheck_935293f0e3'
 _kit: dict = {}
 
 
