@@ -3,7 +3,8 @@ an assignment's public checks in the student's kernel, generated from the kit's 
 
 One source of truth: nothing here is written by hand for the student. The release takes
 
-* the kernel harvest (``autograder/kernel``: fingerprint, recorder, harvest), whole;
+* the kernel harvest (``autograder/kernel``: harvest, recorder and the kernel modules they
+  import, e.g. fingerprint), whole;
 * the runner (``autograder/checks/self_check.py``), whole;
 * of the check library (``autograder/checks/*``) and of the assignment's plugin (its hidden
   checks module and the modules it imports), only the top-level definitions reachable from the
@@ -37,7 +38,8 @@ from autograder.checks.messages import CATALOG, known_keys, lookup
 from autograder.checks.registry import checks_of
 
 KIT_PACKAGE = "_autograder_selfcheck"
-WHOLE_MODULES = ("autograder.kernel.fingerprint", "autograder.kernel.recorder", "autograder.kernel.harvest")
+KERNEL = "autograder.kernel"
+KERNEL_ROOTS = ("autograder.kernel.harvest", "autograder.kernel.recorder")   # shipped whole, with what they import
 RUNNER = "autograder.checks.self_check"
 LIBRARY = "autograder.checks"
 KEY_CALLS = {"CheckFailed", "verified", "message", "note", "lookup", "Note"}
@@ -291,14 +293,52 @@ def _follow(stmt, module: _Module, reader: _Reader) -> list[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------------------- writing the kit
+def kernel_modules(extra: tuple[str, ...] = ()) -> list[str]:
+    """The kernel modules the harvest needs (``autograder/kernel``: harvest, recorder and every
+    kernel module they import, at the top or inside a function, transitively), sorted."""
+    found, todo = set(), [*KERNEL_ROOTS, *extra]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        module = importlib.import_module(name)
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                origin = _resolve_from(name, node, KERNEL)
+                if origin == KERNEL:      # from autograder.kernel import fingerprint, recorder
+                    todo += [f"{KERNEL}.{a.name}" for a in node.names]
+                elif origin.startswith(KERNEL + "."):
+                    todo.append(origin)
+            elif isinstance(node, ast.Import):
+                todo += [a.name for a in node.names if a.name.startswith(KERNEL + ".")]
+    return sorted(found)
+
+
+def _kernel_imports(modules) -> tuple[str, ...]:
+    """Kernel modules the shaken modules import (the runner imports the harvest)."""
+    found = []
+    for module in modules:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.ImportFrom):
+                origin = _resolve_from(module.name, node, module.package)
+                if origin == KERNEL:
+                    found += [f"{KERNEL}.{a.name}" for a in node.names]
+                elif origin.startswith(KERNEL + "."):
+                    found.append(origin)
+    return tuple(found)
+
+
 def build_kit(spec: AssignmentSpec) -> Kit:
     """The kit of ``spec``: module sources (kit name -> source), in an order that imports."""
     found = reach(spec, public=True)
     reader = found.reader
+    whole = kernel_modules(_kernel_imports(reader.get(m) for m in found.reached))
     renames = {m: f"{KIT_PACKAGE}.{reader.kit_name(m)}" for m in found.reached}
-    renames.update({m: f"{KIT_PACKAGE}.{m.removeprefix('autograder.')}" for m in WHOLE_MODULES})
+    renames.update({m: f"{KIT_PACKAGE}.{m.removeprefix('autograder.')}" for m in whole})
     sources = {}
-    for name in WHOLE_MODULES:
+    for name in whole:
         text = Path(importlib.import_module(name).__file__).read_text(encoding="utf-8")
         sources[name.removeprefix("autograder.")] = _rename_imports(text, renames)
     for name in sorted(found.reached, key=lambda m: (m == reader.checks_module, m == RUNNER, m)):
@@ -324,10 +364,8 @@ def _rename_imports(text: str, renames: dict[str, str]) -> str:
         kit = renames[real]
         text = re.sub(rf"^(\s*)from {re.escape(real)} import ", rf"\1from {kit} import ", text, flags=re.M)
         text = re.sub(rf"^(\s*)import {re.escape(real)}(\s|$)", rf"\1import {kit}\2", text, flags=re.M)
-        package, _, leaf = real.rpartition(".")
-        if package in ("autograder.kernel",):   # ``from autograder.kernel import fingerprint, recorder``
-            text = re.sub(rf"^(\s*)from {re.escape(package)} import ",
-                          rf"\1from {KIT_PACKAGE}.kernel import ", text, flags=re.M)
+    # ``from autograder.kernel import fingerprint, recorder``
+    text = re.sub(rf"^(\s*)from {re.escape(KERNEL)} import ", rf"\1from {KIT_PACKAGE}.kernel import ", text, flags=re.M)
     return text
 
 
