@@ -115,6 +115,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _warn_self_check_disagreements(results) -> None:
+    """Say which students saw, from their notebook's self-check, a public verdict other than the grade."""
+    differing = [r for r in results if (getattr(r, "self_check", None) or {}).get("disagreements")]
+    if differing:
+        names = ", ".join(r.student for r in differing[:10]) + (" ..." if len(differing) > 10 else "")
+        print(f"warning: {len(differing)} notebook(s) whose self-check gave a public verdict other than the "
+              f"grade ({names}): see self_check in their results/*.json (a release older than the checks? "
+              f"run `python -m autograder release`)", file=sys.stderr)
+
+
 class UsageError(Exception):
     """A bad command line (missing path, wrong option): reported with exit code 2."""
 
@@ -133,7 +143,7 @@ def _dispatch(args) -> int:
         from autograder.execution.sandbox import SandboxUnavailable
 
         try:
-            grade_batch(
+            results = grade_batch(
                 paths=args.paths, out_dir=args.out, full=args.full, lang=args.lang,
                 jobs=args.jobs, force=args.force, assignment=args.assignment,
                 executor=args.executor, scheduler=args.scheduler, progress=not args.quiet,
@@ -141,6 +151,7 @@ def _dispatch(args) -> int:
             )
         except (SandboxUnavailable, ValueError) as exc:   # bad AUTOGRADER_SANDBOX, no sandbox
             raise UsageError(str(exc)) from exc
+        _warn_self_check_disagreements(results or [])
         return 0
     if args.command == "export":
         from autograder.outputs.exporters import export

@@ -321,11 +321,13 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
             status, notes = "invalid-notebook", [exc.text(lang)]
         else:
             execution = execute_submission(nb, spec=spec, scratch=scratch, full=full, limits=limits,
-                                           threads=threads, hide=hide)
+                                           threads=threads, hide=hide, lang=lang)
             status = execution.status
             notes = [note(k, lang, **p) for k, p in read_notes] + execution_notes(execution, limits, lang)
         payload = execution.harvest if execution else None
-        result = assemble(spec, student, run_hidden_checks(spec, payload, lang, scratch), lang)
+        verdicts = run_hidden_checks(spec, payload, lang, scratch)
+        result = assemble(spec, student, verdicts, lang)
+        result.self_check = compare_self_check(spec, verdicts, execution.self_check if execution else None)
     result.status, result.messages = status, notes
     result.identity, result.mode = dict(identity or {}), "full" if full else "fast"
     result.submission_sha256 = file_sha256(notebook)
@@ -334,10 +336,52 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
 
 
 def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, limits: Limits,
-                       threads: int, hide: Sequence[str]) -> Execution:
+                       threads: int, hide: Sequence[str], lang: str = "fr") -> Execution:
     """Run the notebook's cells in a sandboxed kernel (see autograder/execution/sandbox.py)."""
     workdir = prepare_workdir(spec, scratch)
     env, data_dirs = assignment_kernel_env(spec, workdir=workdir, threads=threads)
     box = sandbox.prepare(scratch=scratch, workdir=workdir, hide=[*hide], read_only=data_dirs)
     return run_notebook(nb, workdir=workdir, names=spec.contract_names, fast=not full,
-                        limits=limits, env=env, sandbox=box)
+                        limits=limits, env=env, sandbox=box, epilogue=self_check_epilogue(spec, lang))
+
+
+def self_check_epilogue(spec: AssignmentSpec, lang: str = "fr") -> str | None:
+    """Code the grader runs after the last harvest when ``spec`` has public checks: the notebook's
+    own self-check (the released ``verification.py`` it imported) publishes its public verdicts,
+    which ``compare_self_check`` holds against the grader's. None without public checks."""
+    from autograder.assignments import SELF_CHECK_FILE
+    from autograder.checks.registry import checks_of
+
+    if not any(c.public for c in checks_of(spec.hidden_checks_module())):
+        return None
+    module = Path(SELF_CHECK_FILE).stem
+    return (f"import sys as _autograder_sys\n"
+            f"_autograder_self_check = _autograder_sys.modules.get({module!r})\n"
+            f"if _autograder_self_check is not None and hasattr(_autograder_self_check, '_publish_verdicts'):\n"
+            f"    _autograder_self_check._publish_verdicts({lang!r})\n"
+            f"del _autograder_sys, _autograder_self_check")
+
+
+def compare_self_check(spec: AssignmentSpec, verdicts: list[dict], said: dict | None) -> dict:
+    """The notebook's self-check against the grade: ``{"ran", "error", "checked", "disagreements":
+    [{"id", "grader": {"passed", "message"}, "notebook": {"passed", "message"} | None}]}`` over
+    the public checks; ``ran`` is False when the notebook never imported its self-check (nothing
+    to compare). A disagreement means the student saw another verdict than the grade (a release
+    older than the checks, a notebook that fools its own self-check): the instructor should look."""
+    from autograder.checks.registry import checks_of
+
+    if not said:
+        return {"ran": False, "error": None, "checked": 0, "disagreements": []}
+    public = {c.id for c in checks_of(spec.hidden_checks_module()) if c.public}
+    seen = {v.get("id"): v for v in said.get("verdicts") or [] if isinstance(v, dict)}
+    disagreements, checked = [], 0
+    for verdict in verdicts:
+        if verdict["id"] not in public:
+            continue
+        checked += 1
+        grader = {"passed": verdict["passed"], "message": verdict["message"]}
+        mine = seen.get(verdict["id"])
+        notebook = {"passed": mine.get("passed"), "message": mine.get("message")} if mine else None
+        if notebook != grader:
+            disagreements.append({"id": verdict["id"], "grader": grader, "notebook": notebook})
+    return {"ran": True, "error": said.get("error"), "checked": checked, "disagreements": disagreements}

@@ -79,6 +79,7 @@ class StudentResult:
     lang: str = "fr"
     elapsed_s: float = 0.0
     submission_sha256: str = ""
+    self_check: dict = field(default_factory=dict)   # the notebook's public verdicts vs the grade (grading.compare_self_check)
 
     @property
     def pending_points(self) -> float:

@@ -2,18 +2,27 @@
 
 Dans le carnet : ``check("__QUESTION__")`` affiche, pour cette question, si le **contrat** est
 respecté (les noms demandés existent, ont le bon type, les modèles ont été entraînés) et des
-indices sinon. Ce n'est pas la correction : elle vérifie en plus le contenu de vos réponses
-(architecture, paramètres, validation...). ``check()`` ne lève jamais d'erreur.
-Pour les messages en anglais : ``check("__QUESTION__", lang="en")``.
+indices sinon, puis le verdict des vérifications de la correction que l'enseignant a rendues
+**publiques** (le même verdict et le même message qu'à la correction) et le nombre de
+vérifications qui restent cachées. Ce n'est pas la note : la correction vérifie davantage.
+``check()`` ne lève jamais d'erreur. Pour les messages en anglais : ``check("__QUESTION__", lang="en")``.
+
+Importer ce fichier (``from verification import check``, en haut du carnet) enregistre les
+appels à fit / evaluate / predict qui suivent, comme le fait la correction : exécutez le carnet
+depuis le début pour que les vérifications les voient.
 """
 #~ Template of the student-side self-check (importable and testable as is). The release
 #~ (autograder/release.py) writes it beside each assignment's notebook as verification.py with
-#~ the title and CONTRACT of the assignment's SPEC (lines starting with "#~" are left out). It
-#~ runs in the student's notebook with the standard library only (and the objects the student
-#~ built): it must never import autograder.
+#~ the title and CONTRACT of the assignment's SPEC and the kit of its public checks (NAMES,
+#~ CHECKS, KIT: autograder/self_check_kit.py) in place of the generated lines below (lines
+#~ starting with "#~" are left out). It runs in the student's notebook with the standard library,
+#~ NumPy and Keras only (and the objects the student built): it must never import autograder.
 from __future__ import annotations
 
 CONTRACT: dict = {}  # question id -> [{"name", "kind", "keys"?, "metrics"?, "choices"?, "hint"?}]
+NAMES: list = []     # every contract name (what the harvest describes)
+CHECKS: dict = {}    # question id -> {"public": [ids of its public checks], "hidden": number of hidden ones}
+KIT: dict = {}       # kit module -> its source (the harvest, the public checks and what they use)
 
 TEXT = {
     "fr": {
@@ -37,6 +46,10 @@ TEXT = {
         "ok": "{} : contrat respecté ({} vérifié(s)). La correction vérifie aussi le contenu.",
         "ko": "{} : {} point(s) à revoir avant de rendre.",
         "unknown": "Question inconnue {!r} ; choisissez parmi {}.",
+        "public": "Vérifications de la correction rendues publiques :",
+        "hidden": "{} vérification(s) cachée(s) à la correction.",
+        "kit_error": "Les vérifications publiques n'ont pas pu être lancées ({}).",
+        "not_seen": "(`{}` a été entraîné avant `from verification import check` : ses appels à fit n'ont pas été vus ; exécutez le carnet depuis le début.)",
     },
     "en": {
         "missing": "`{}` is not defined: run the cell that creates it (without errors).",
@@ -59,6 +72,10 @@ TEXT = {
         "ok": "{}: contract met ({} checked). Grading also checks the content.",
         "ko": "{}: {} point(s) to fix before you hand in.",
         "unknown": "Unknown question {!r}; choose among {}.",
+        "public": "Grading checks made public:",
+        "hidden": "{} hidden check(s) at grading.",
+        "kit_error": "The public checks could not run ({}).",
+        "not_seen": "(`{}` was trained before `from verification import check`: its fit calls were not seen; run the notebook from the top.)",
     },
 }
 
@@ -170,20 +187,144 @@ def _history_problems(name: str, value, metrics: list, t: dict) -> list[str]:
             for metric in metrics if metric not in value.history]
 
 
-def check(question: str, lang: str = "fr") -> bool:
-    """Print whether the contract of ``question`` (one of the contract's question ids) is met; never raises."""
+def check(question: str, lang: str = "fr") -> None:
+    """Show the contract of ``question`` (one of the contract's question ids), the verdicts of its
+    public checks and how many stay hidden; never raises, returns nothing (the block is printed)."""
     t = TEXT.get(lang, TEXT["fr"])
     lang = lang if lang in TEXT else "fr"
     question = str(question).lower()
-    if question not in CONTRACT:
-        print(t["unknown"].format(question, ", ".join(CONTRACT)))
-        return False
-    problems, seen = _problems(question, _namespace(), t, lang)
-    label = question.upper()
-    if not problems:
-        print("✔ " + t["ok"].format(label, seen))
-        return True
-    print("✘ " + t["ko"].format(label, len(problems)))
-    for problem in problems:
-        print("   - " + problem)
-    return False
+    if question not in CONTRACT and question not in CHECKS:
+        print(t["unknown"].format(question, ", ".join(dict.fromkeys([*CONTRACT, *CHECKS]))))
+        return None
+    print("\n".join(report_lines(question, lang)))
+    return None
+
+
+def report_lines(question: str, lang: str = "fr") -> list[str]:
+    """The lines ``check(question, lang)`` prints."""
+    t = TEXT.get(lang, TEXT["fr"])
+    ns, label, lines = _namespace(), question.upper(), []
+    if CONTRACT.get(question):
+        problems, seen = _problems(question, ns, t, lang)
+        if not problems:
+            lines.append("✔ " + t["ok"].format(label, seen))
+        else:
+            lines.append("✘ " + t["ko"].format(label, len(problems)))
+            lines += ["   - " + problem for problem in problems]
+    checks = CHECKS.get(question) or {}
+    if checks.get("public"):
+        lines.append(t["public"])
+        try:
+            verdicts = public_verdicts(question, lang, ns)
+        except Exception as exc:   # the kit itself failed: say so, never raise
+            verdicts = []
+            error = str(exc) if isinstance(exc, KitUnavailable) else f"{type(exc).__name__}: {exc}"[:200]
+            lines.append("   " + t["kit_error"].format(error))
+        for verdict in verdicts:
+            text = str(verdict["message"]).replace("\n", "\n     ")
+            lines.append(f"   {'✔' if verdict['passed'] else '✘'} {text}")
+        lines += ["   " + t["not_seen"].format(name) for name in _unseen_fits(question, ns)]
+    if checks.get("hidden"):
+        lines.append(t["hidden"].format(checks["hidden"]))
+    return lines
+
+
+# ----------------------------------------------------------------------------- public checks
+KIT_PACKAGE: str = "_autograder_selfcheck"   # the kit's modules are imported under it (generated)
+_kit: dict = {}
+
+
+class KitUnavailable(RuntimeError):
+    """The public checks cannot run here (the kit did not load: its reason)."""
+
+
+class _KitImporter:
+    """Serves the modules of KIT under KIT_PACKAGE to ``import`` (each in its own namespace)."""
+
+    def __init__(self, sources: dict):
+        self.sources = sources
+
+    def _relative(self, name: str):
+        if name == KIT_PACKAGE:
+            return ""
+        return name[len(KIT_PACKAGE) + 1:] if name.startswith(KIT_PACKAGE + ".") else None
+
+    def find_spec(self, name, path=None, target=None):
+        import importlib.util
+
+        relative = self._relative(name)
+        if relative is None:
+            return None
+        package = relative == "" or any(key.startswith(relative + ".") for key in self.sources)
+        if not package and relative not in self.sources:
+            return None
+        return importlib.util.spec_from_loader(name, self, is_package=package)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        relative = self._relative(module.__name__)
+        source = self.sources.get(relative)
+        if source is not None:
+            filename = f"<verification: {relative}>"
+            exec(compile(source, filename, "exec"), module.__dict__)
+
+
+def _start_kit() -> None:
+    """Load the kit and install its recorder (at import: the fits that follow are recorded)."""
+    if not KIT or _kit:
+        return
+    try:
+        import importlib
+        import sys
+
+        if not any(isinstance(finder, _KitImporter) for finder in sys.meta_path):
+            sys.meta_path.append(_KitImporter(KIT))
+        runner = importlib.import_module(KIT_PACKAGE + ".checks.self_check")
+        checks = importlib.import_module(KIT_PACKAGE + ".assignment.public_checks")
+        runner.start()
+        _kit.update(runner=runner, checks=checks)
+    except Exception as exc:   # never break the notebook's imports: check() says what happened
+        _kit["error"] = f"{type(exc).__name__}: {exc}"[:200]
+
+
+def public_verdicts(question: str | None = None, lang: str = "fr", namespace: dict | None = None) -> list[dict]:
+    """Verdicts of the public checks (of ``question``, or all): {"id", "question", "passed",
+    "points", "max_points", "message"}, as the grader gives them."""
+    _start_kit()
+    if "runner" not in _kit:
+        raise KitUnavailable(_kit.get("error") or "no public check")
+    ns = _namespace() if namespace is None else namespace
+    return _kit["runner"].public_verdicts(_kit["checks"], ns, NAMES, question, lang)
+
+
+def _unseen_fits(question: str, ns: dict) -> list[str]:
+    """Models of the question trained (their optimizer moved) without any fit seen by the kit."""
+    runner = _kit.get("runner")
+    if runner is None:
+        return []
+    unseen = []
+    try:
+        seen = {record.get("model_id") for record in runner.recorder.records()}
+        for item in CONTRACT.get(question, []):
+            value = ns.get(item["name"])
+            if item["kind"] == "model" and _is_model(value) and _trained(value) and id(value) not in seen:
+                unseen.append(item["name"])
+    except Exception:
+        return []
+    return unseen
+
+
+def _publish_verdicts(lang: str = "fr") -> None:
+    """The grader's epilogue: every public verdict, as a display output for the grader to compare."""
+    from IPython.display import publish_display_data
+
+    try:
+        data = {"verdicts": public_verdicts(None, lang), "error": None}
+    except Exception as exc:
+        data = {"verdicts": [], "error": f"{type(exc).__name__}: {exc}"[:300]}
+    publish_display_data({"application/vnd.keras-autograder.self-check+json": data})
+
+
+_start_kit()

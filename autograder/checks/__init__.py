@@ -25,6 +25,11 @@ lines::
         if blocks > 3:
             raise CheckFailed("<name>.too_deep", name="cnn", count=blocks)
 
+``@check(..., public=True)`` makes a check **public**: the student runs it from the notebook's
+``check("qN")`` before handing in (the release ships its code, what it uses of this library and
+the messages it can emit, see ``autograder/self_check_kit.py``; ``self_check.py`` runs it in the
+student's kernel with the grader's verdict and message). Every other check stays hidden.
+
 ``sub`` is a :class:`Submission`; every ``expect_*`` returns the facts it checked or raises
 :class:`CheckFailed` with a message in the student's terms (French by default, English with
 ``AUTOGRADER_LANG=en``). A check worth points of a question is a function ``test_*(sub)``

@@ -34,15 +34,16 @@ def sub(request) -> Submission:
     return Submission.load(Path(request.config.getoption("--artifact")))
 
 
-def verdict_of(spec, excinfo, notes: list[Note] = ()) -> dict:
+def verdict_of(spec, excinfo, notes: list[Note] = (), lang: str | None = None) -> dict:
     """One check's verdict from the exception it raised (None when it passed) and, when it
-    passed, the notes it recorded."""
+    passed, the notes it recorded; in ``lang`` (default: the run's, ``AUTOGRADER_LANG``).
+    The student's self-check words its public verdicts with this function too."""
     if excinfo is None:
-        passed, text = True, notes_text(list(notes))
+        passed, text = True, notes_text(list(notes), lang)
     elif isinstance(excinfo.value, CheckFailed):
-        passed, text = False, excinfo.value.text()
+        passed, text = False, excinfo.value.text(lang)
     else:
-        passed, text = False, message("internal", error=type(excinfo.value).__name__)
+        passed, text = False, message("internal", lang, error=type(excinfo.value).__name__)
     return {"id": spec.id, "question": spec.question, "passed": passed,
             "points": spec.points if passed else 0.0, "max_points": spec.points, "message": text}
 

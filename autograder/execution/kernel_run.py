@@ -35,6 +35,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
+from autograder.checks.self_check import MIME as SELF_CHECK_MIME
 from autograder.kernel.harvest import MIME as HARVEST_MIME
 from autograder.kernel.output_guard import MIME as OUTPUT_GUARD_MIME
 
@@ -73,6 +74,7 @@ class Execution:
 
     status: str = "graded"
     harvest: dict | None = None          # last payload from a harvest cell
+    self_check: dict | None = None       # the epilogue's public verdicts as the notebook's self-check gives them
     cell_errors: list[dict] = field(default_factory=list)
     timed_out_cells: list[int] = field(default_factory=list)   # interrupted at the cell limit
     neutralized: list[dict] = field(default_factory=list)      # {"cell", "line"} not executed
@@ -118,7 +120,8 @@ def neutralize_installs(source: str) -> tuple[str, list[str]]:
 
 
 def build_run_notebook(cells, names: list[str], fast: bool, secret: str = "", *,
-                       output_limit_bytes: int | None = None, guard_secret: str = "") -> nbformat.NotebookNode:
+                       output_limit_bytes: int | None = None, guard_secret: str = "",
+                       epilogue: str | None = None) -> nbformat.NotebookNode:
     """The notebook actually executed: bootstrap, then each student cell and a harvest cell.
 
     The harvest is called through a per-run random name installed at bootstrap (a notebook
@@ -143,6 +146,8 @@ def build_run_notebook(cells, names: list[str], fast: bool, secret: str = "", *,
         meta = {"role": "student", "index": index, "neutralized": removed}
         run_cells.append(nbformat.v4.new_code_cell(source, metadata=meta))
         run_cells.append(nbformat.v4.new_code_cell(f"{token}()", metadata={"role": "harvest"}))
+    if epilogue:   # after the last harvest: whatever it does, the facts are already taken
+        run_cells.append(nbformat.v4.new_code_cell(epilogue, metadata={"role": "epilogue"}))
     nb = nbformat.v4.new_notebook(cells=run_cells)
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}
     return nb
@@ -302,15 +307,21 @@ def _signed(marker, secret: str) -> bool:
 def run_notebook(
     nb: nbformat.NotebookNode, *, workdir: Path, names: list[str], fast: bool,
     limits: Limits, env: dict[str, str], argv_prefix: list[str] | None = None, sandbox=None,
+    epilogue: str | None = None,
 ) -> Execution:
     """Execute the student's cells of ``nb`` in a fresh kernel started in ``workdir``.
+
+    ``epilogue``: code run after the last harvest (the student's self-check comparing its public
+    verdicts, see ``grading.self_check_epilogue``); its output of type ``SELF_CHECK_MIME`` becomes
+    ``Execution.self_check``, its errors are not the notebook's.
 
     ``sandbox`` (a :class:`autograder.execution.sandbox.KernelSandbox`) starts the kernel isolated; its
     command replaces ``argv_prefix``."""
     started = time.monotonic()
     secret, guard_secret = secrets.token_hex(16), secrets.token_hex(16)
     run_nb = build_run_notebook(student_code_cells(nb), names, fast, secret,
-                                output_limit_bytes=limits.output_mb * 2**20, guard_secret=guard_secret)
+                                output_limit_bytes=limits.output_mb * 2**20, guard_secret=guard_secret,
+                                epilogue=epilogue)
     if sandbox is not None:
         argv_prefix = sandbox.argv_prefix
     ksm = KernelSpecManager(kernel_dirs=[str(write_kernelspec(workdir / ".kernels", argv_prefix))])
@@ -355,6 +366,9 @@ def run_notebook(
 def _execute_cells(client, run_nb, result: Execution, watchdog: _Watchdog, secret: str) -> None:
     for index, cell in enumerate(run_nb.cells):
         role = cell.metadata.get("role")
+        if role == "epilogue":
+            _execute_epilogue(client, cell, index, result, watchdog)
+            continue
         try:
             client.execute_cell(cell, index, store_history=role == "student")
         except Exception as exc:  # DeadKernelError, or the watchdog killed the kernel
@@ -408,6 +422,31 @@ def _harvest_payload(cell, secret: str) -> dict | None:
             continue
         if isinstance(payload, dict) and payload.pop("secret", None) == secret and secret:
             return payload
+    return None
+
+
+def _execute_epilogue(client, cell, index: int, result: Execution, watchdog: _Watchdog) -> None:
+    """Run the epilogue: its failures (an error, a dead kernel) say nothing about the notebook."""
+    if watchdog.reason:
+        return
+    try:
+        client.execute_cell(cell, index, store_history=False)
+    except Exception:
+        return
+    if not watchdog.reason:
+        result.self_check = _self_check_output(cell)
+
+
+def _self_check_output(cell) -> dict | None:
+    """What the epilogue's self-check said (unsigned: a diagnostic for the instructor, never a grade)."""
+    for output in cell.get("outputs", []):
+        data = output.get("data", {}).get(SELF_CHECK_MIME)
+        try:
+            data = json.loads(data) if isinstance(data, str) else data
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            return data
     return None
 
 

@@ -1,6 +1,19 @@
 """Hidden checks of the TD (pytest tests run by the grader over the harvested artifact).
 
 Automatic points: q1 1, q2 3, q3 3, q4 3, q5 2, q6 2, q7 2 (= 16; 4 more are graded by hand).
+
+**Public checks** (``public=True``: the student runs them from the notebook's ``check("qN")``
+before handing in, with the grader's verdict and message; the release ships their code and
+their messages only). The policy of this lab: what the statement asks in so many words is
+public, what grading judges is hidden.
+
+* public: the data's shapes, scaling and one-hot labels (q1 data), the architectures asked
+  (q2 output layer: 10 softmax units, q3 1/2/3 hidden layers of 128 ReLU, q4 one hidden layer),
+  the loss of q2, the five histories of q5 (one per model);
+* hidden: the task types of q1 (the answer itself), the epochs of q2, parameter counts (q4),
+  validation (q5, q6, q7), regularizers and Dropout (q6, q7).
+
+``check("q6")`` thus shows the contract and "2 vérification(s) cachée(s) à la correction".
 """
 from autograder.assignments.td_keras_mlp.messages import MESSAGES
 from autograder.checks import (
@@ -70,7 +83,7 @@ def params_formula(input_dim, widths):
 
 
 # ------------------------------------------------------------------------------------ Q1
-@check("q1", 0.5)
+@check("q1", 0.5, public=True)
 @lab_wording
 def test_q1_data(sub):
     shapes = {}
@@ -96,13 +109,13 @@ def test_q1_task_types(sub):
 
 
 # ------------------------------------------------------------------------------------ Q2
-@check("q2", 1.5)
+@check("q2", 1.5, public=True)
 @lab_wording
 def test_q2_architecture(sub):
     expect_architecture(sub.model("model_q2"), input_dim=PIXELS, hidden=[], output=OUTPUT)
 
 
-@check("q2", 0.5)
+@check("q2", 0.5, public=True)
 @lab_wording
 def test_q2_loss(sub):
     expect_loss(sub.model("model_q2"), "categorical_crossentropy")
@@ -121,19 +134,19 @@ def expect_deep_model(sub, name, k):
     expect_trained(model)
 
 
-@check("q3", 1)
+@check("q3", 1, public=True)
 @lab_wording
 def test_q3_one_hidden(sub):
     expect_deep_model(sub, "model_q3_1", 1)
 
 
-@check("q3", 1)
+@check("q3", 1, public=True)
 @lab_wording
 def test_q3_two_hidden(sub):
     expect_deep_model(sub, "model_q3_2", 2)
 
 
-@check("q3", 1)
+@check("q3", 1, public=True)
 @lab_wording
 def test_q3_three_hidden(sub):
     expect_deep_model(sub, "model_q3_3", 3)
@@ -157,7 +170,7 @@ def test_q4_param_count(sub):
         sub.note("td_keras_mlp.param_value_own_ok", value=number(value))
 
 
-@check("q4", 1)
+@check("q4", 1, public=True)
 @lab_wording
 def test_q4_one_hidden_layer(sub):
     model = sub.model("model_q4")
@@ -183,7 +196,7 @@ def q5_histories(sub) -> dict:
             for key in Q5_KEYS if key in items and items[key].get("kind") == "history"}
 
 
-@check("q5", 1)
+@check("q5", 1, public=True)
 @lab_wording
 def test_q5_histories(sub):
     items = sub.dict("histories_q5")

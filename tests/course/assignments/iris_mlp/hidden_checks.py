@@ -1,6 +1,7 @@
 """Hidden checks of iris_mlp, written with the public check library (autograder.checks).
 
-Automatic points: data 1, model 2 (the analysis is graded by hand).
+Automatic points: data 1, model 2 (the analysis is graded by hand). Public (the student runs it
+from ``check("data")``): the shapes of the data; the rest stays hidden.
 """
 from autograder.checks import (CheckFailed, Dense, check, expect_architecture, expect_loss, expect_trained,
                                shape_text)
@@ -15,7 +16,7 @@ def expect_columns(sub, name, columns):
     return facts
 
 
-@check("data", 0.5)
+@check("data", 0.5, public=True)
 def test_data_shapes(sub):
     for x, y in (("X_train", "y_train"), ("X_test", "y_test")):
         xf, yf = expect_columns(sub, x, FEATURES), expect_columns(sub, y, CLASSES)
