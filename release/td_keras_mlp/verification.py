@@ -304,7 +304,9 @@ The payload (``facts_of``)::
   flattened: ``ModelFacts.flat_layers()`` flattens); a wrapper (Bidirectional, TimeDistributed)
   has ``"layer"``, its inner layer;
 * an array: ``{"kind": "array", "shape", "dtype", "finite", "min", "max", "one_hot",
-  "fingerprint"}``; a history, a dict, a scalar: as before;
+  "fingerprint"}``; a history: ``{"kind": "history", "id", "model_id", "keys", "params",
+  "epochs_run", "values": {key: [float or None per epoch]}, "model": {model facts of the model
+  it trained}}``; a dict, a scalar: as before;
 * every fingerprint (contract arrays, and the ``data`` of the fit / evaluate / predict
   records) is ``{"shape", "dtype", "rows", "row_size", "checksum", "matches": {contract name:
   {"relation": "same" | "subset" | "overlap", "fraction"}}}`` (see ``fingerprint``): facts of
@@ -324,7 +326,7 @@ from __future__ import annotations
 import builtins
 import math
 
-from _autograder_selfcheck_935293f0e3.kernel import fingerprint, recorder
+from _autograder_selfcheck_1345c2c885.kernel import fingerprint, recorder
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -334,6 +336,7 @@ _array_cache: dict = {}
 _index_cache: dict = {}
 _captured: dict = {}
 MAX_DEPTH = 4            # nested models described this deep
+MAX_HISTORY_KEYS, MAX_HISTORY_EPOCHS = 32, 1000   # a History's values kept (entries, last epochs)
 CONFIG_FACTS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "dilation_rate",
                 "data_format", "rate", "stddev", "return_sequences", "return_state", "target_shape", "input_dim",
                 "output_dim", "axis", "momentum", "epsilon", "groups", "depth_multiplier", "size", "n",
@@ -852,14 +855,44 @@ def _describe_history(history, orig) -> dict:
     model = _attr(history, "model")
     values = _attr(history, "history") or {}
     params = _attr(history, "params") or {}
-    return {
+    facts = {
         "kind": "history", "id": _id(history),
         "model_id": _id(model) if model is not None else None,
         "keys": sorted(str(k) for k in dict.keys(values)) if _is_a(values, dict) else [],
         "params": {str(k): v for k, v in dict.items(params)
                    if _type(v) in (int, float, str, _type(None))} if _is_a(params, dict) else {},
         "epochs_run": len(next(iter(dict.values(values)), [])) if _is_a(values, dict) else 0,
+        "values": _history_values(values),
     }
+    if model is not None and "model_class" in orig and _is_a(model, orig["model_class"]):
+        facts["model"] = describe(model)   # the architecture of the model that fit trained
+    return facts
+
+
+def _history_values(values) -> dict:
+    """``history.history`` as plain numbers (``{"val_accuracy": [0.91, 0.95], ...}``, the last
+    MAX_HISTORY_EPOCHS epochs of each entry): what the notebook read to choose a model."""
+    if not _is_a(values, dict):
+        return {}
+    np = _captured.get("np") or _numpy()
+    plain = {}
+    for key, series in list(dict.items(values))[:MAX_HISTORY_KEYS]:
+        if not _is_a(key, str) or not _is_a(series, (list, tuple)):
+            continue
+        numbers = []
+        for value in list(series)[-MAX_HISTORY_EPOCHS:]:
+            number = None   # read with the base types' own methods: no code of the notebook runs here
+            try:
+                if _is_a(value, (int, float)) and not _is_a(value, bool):
+                    number = float.__float__(float(int.__int__(value)) if _is_a(value, int) else value)
+                elif _is_a(value, np["generic"]):
+                    item = np["generic"].item(value)
+                    number = float(item) if _is_a(item, (int, float)) and not _is_a(item, bool) else None
+            except Exception:
+                number = None
+            numbers.append(number if number is not None and math.isfinite(number) else None)
+        plain[str.__str__(key)[:100]] = numbers
+    return plain
 ''',
     'kernel.recorder': r'''"""Records the Keras calls made in the kernel (installed before any student cell).
 
@@ -905,7 +938,7 @@ import os
 import sys
 import time
 
-from _autograder_selfcheck_935293f0e3.kernel import fingerprint as _fingerprint
+from _autograder_selfcheck_1345c2c885.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -1495,7 +1528,7 @@ from dataclasses import dataclass, field
 
 from pathlib import Path
 
-from _autograder_selfcheck_935293f0e3.checks.messages import CheckFailed
+from _autograder_selfcheck_1345c2c885.checks.messages import CheckFailed
 
 NEUTRAL_LAYERS = {"InputLayer", "Flatten", "Reshape"}  # no parameters, no effect on a flat input
 
@@ -1817,12 +1850,27 @@ class ModelFacts:
 
 @dataclass
 class HistoryFacts:
+    """A History: its entries (``keys``), their values per epoch (``values``: what the notebook
+    could read, e.g. to choose a model), the fit call that returned it and the model it trained
+    (``model``: its architecture, or None when the harvest could not describe it)."""
+
     name: str
     id: int
     model_id: int | None
     keys: list[str]
     epochs_run: int
     fit: FitFacts | None
+    values: dict[str, list] = field(default_factory=dict)
+    model: "ModelFacts | None" = None
+
+    def series(self, *keys: str) -> tuple[str, list[float]] | None:
+        """(key, its numbers) for the first of ``keys`` the History holds (epochs without a
+        number left out), None when it holds none of them."""
+        for key in keys:
+            numbers = [v for v in self.values.get(key) or [] if isinstance(v, (int, float))]
+            if numbers:
+                return key, numbers
+        return None
 
 @dataclass
 class ArrayFacts:
@@ -1857,7 +1905,7 @@ class Submission:
 
     def _expect_kind(self, name: str, value: dict, kind: str) -> dict:
         if value.get("kind") != kind:
-            from _autograder_selfcheck_935293f0e3.checks.messages import Localized
+            from _autograder_selfcheck_1345c2c885.checks.messages import Localized
 
             known = KIND_NAMES.get(value.get("kind"))
             actual = Localized(**known) if known else _describe_other(value)
@@ -1885,8 +1933,29 @@ class Submission:
 
     def history_from(self, name: str, data: dict) -> HistoryFacts:
         fit = next((f for f in self.fits if f.history_id == data["id"]), None)
+        model = data.get("model")
         return HistoryFacts(name=name, id=data["id"], model_id=data.get("model_id"),
-                            keys=list(data.get("keys", [])), epochs_run=int(data.get("epochs_run") or 0), fit=fit)
+                            keys=list(data.get("keys", [])), epochs_run=int(data.get("epochs_run") or 0), fit=fit,
+                            values={str(k): list(v) for k, v in (data.get("values") or {}).items()
+                                    if isinstance(v, list)},
+                            model=self.model_from(f"{name}.model", model)
+                            if isinstance(model, dict) and model.get("kind") == "model" else None)
+
+    def histories(self, name: str) -> dict[str, HistoryFacts]:
+        """The Histories of the dictionary ``name`` (label -> History facts, named
+        ``name['label']``); a value that is not a History fails with ``dict_not_histories``."""
+        histories = {}
+        for label, value in self.dict(name).items():
+            what = f"{name}[{label!r}]"
+            if value.get("kind") != "history":
+                what = f"`{what}`"
+                from _autograder_selfcheck_1345c2c885.checks.messages import Localized
+
+                known = KIND_NAMES.get(value.get("kind"))
+                raise CheckFailed("dict_not_histories", name=name, what=what,
+                                  actual=Localized(**known) if known else _describe_other(value))
+            histories[label] = self.history_from(what, value)
+        return histories
 
     def array(self, name: str) -> ArrayFacts:
         data = self._expect_kind(name, self.raw(name), "array")
@@ -1904,7 +1973,7 @@ class Submission:
     # -- what a passed check verified
     def note(self, key: str, **params):
         """Record what the check verified (a success note, see ``autograder.checks.notes``)."""
-        from _autograder_selfcheck_935293f0e3.checks.notes import verified
+        from _autograder_selfcheck_1345c2c885.checks.notes import verified
 
         return verified(key, **params)
 
@@ -1919,13 +1988,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from _autograder_selfcheck_935293f0e3.checks.facts import FitFacts, HistoryFacts, ModelFacts
+from _autograder_selfcheck_1345c2c885.checks.facts import FitFacts, HistoryFacts, ModelFacts
 
-from _autograder_selfcheck_935293f0e3.checks.messages import CheckFailed, Localized
+from _autograder_selfcheck_1345c2c885.checks.messages import CheckFailed, Localized
 
-from _autograder_selfcheck_935293f0e3.checks.notes import counted, epochs_text, expectation, verified
+from _autograder_selfcheck_1345c2c885.checks.notes import counted, epochs_text, expectation, verified
 
-from _autograder_selfcheck_935293f0e3.checks.patterns import stack_summary_text
+from _autograder_selfcheck_1345c2c885.checks.patterns import stack_summary_text
 
 @dataclass(frozen=True)
 class Dense:
@@ -2107,6 +2176,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "`{name}` doit avoir exactement les clés {expected} ; il manque {missing}.",
         "en": "`{name}` must have exactly the keys {expected}; missing: {missing}.",
     },
+    "dict_not_histories": {
+        "fr": "{what} devrait être l'objet History renvoyé par fit, mais c'est {actual} : rangez dans `{name}` les History des candidats.",
+        "en": "{what} should be the History object returned by fit, but it is {actual}: store the candidates' Histories in `{name}`.",
+    },
     "ok.structure": {
         "fr": "structure de `{name}` : {stack}",
         "en": "structure of `{name}`: {stack}",
@@ -2230,7 +2303,7 @@ from dataclasses import dataclass, field
 
 from typing import Callable, Iterator
 
-from _autograder_selfcheck_935293f0e3.checks.messages import Localized, lookup, message
+from _autograder_selfcheck_1345c2c885.checks.messages import Localized, lookup, message
 
 THOUSANDS_FR = "\u202f"         # French thousands separator: a narrow no-break space
 
@@ -2355,9 +2428,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from _autograder_selfcheck_935293f0e3.checks.facts import LayerFacts, ModelFacts, canonical_class
+from _autograder_selfcheck_1345c2c885.checks.facts import LayerFacts, ModelFacts, canonical_class
 
-from _autograder_selfcheck_935293f0e3.checks.messages import Localized, current_lang
+from _autograder_selfcheck_1345c2c885.checks.messages import Localized, current_lang
 
 ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "PReLU")
 
@@ -2482,9 +2555,9 @@ def stack_summary_text(model: ModelFacts, **options) -> Localized:
 
 from __future__ import annotations
 
-from _autograder_selfcheck_935293f0e3.checks.messages import CheckFailed, message
+from _autograder_selfcheck_1345c2c885.checks.messages import CheckFailed, message
 
-from _autograder_selfcheck_935293f0e3.checks.notes import Note, notes_text
+from _autograder_selfcheck_1345c2c885.checks.notes import Note, notes_text
 
 def verdict_of(spec, excinfo, notes: list[Note] = (), lang: str | None = None) -> dict:
     """One check's verdict from the exception it raised (None when it passed) and, when it
@@ -2545,17 +2618,17 @@ import json
 
 import os
 
-from _autograder_selfcheck_935293f0e3.checks.facts import Submission
+from _autograder_selfcheck_1345c2c885.checks.facts import Submission
 
-from _autograder_selfcheck_935293f0e3.checks.messages import LANG_ENV, LANGS
+from _autograder_selfcheck_1345c2c885.checks.messages import LANG_ENV, LANGS
 
-from _autograder_selfcheck_935293f0e3.checks.notes import collect_notes
+from _autograder_selfcheck_1345c2c885.checks.notes import collect_notes
 
-from _autograder_selfcheck_935293f0e3.checks.pytest_plugin import verdict_of
+from _autograder_selfcheck_1345c2c885.checks.pytest_plugin import verdict_of
 
-from _autograder_selfcheck_935293f0e3.checks.registry import checks_of
+from _autograder_selfcheck_1345c2c885.checks.registry import checks_of
 
-from _autograder_selfcheck_935293f0e3.kernel import harvest, recorder
+from _autograder_selfcheck_1345c2c885.kernel import harvest, recorder
 
 MIME = "application/vnd.keras-autograder.self-check+json"   # the grader's epilogue output
 
@@ -2614,15 +2687,15 @@ def public_verdicts(module, namespace: dict, names: list[str], question: str | N
 ''',
     'assignment.public_checks': r'''"""assignment.public_checks: generated by the release out of the assignment's hidden_checks.py (only what the public checks use); do not edit."""
 
-from _autograder_selfcheck_935293f0e3.assignment.messages import MESSAGES
+from _autograder_selfcheck_1345c2c885.assignment.messages import MESSAGES
 
-from _autograder_selfcheck_935293f0e3.checks.messages import CheckFailed, register_messages, reworded
+from _autograder_selfcheck_1345c2c885.checks.messages import CheckFailed, register_messages, reworded
 
-from _autograder_selfcheck_935293f0e3.checks.keras_checks import Dense, expect_architecture, expect_history_of, expect_loss, expect_trained
+from _autograder_selfcheck_1345c2c885.checks.keras_checks import Dense, expect_architecture, expect_history_of, expect_loss, expect_trained
 
-from _autograder_selfcheck_935293f0e3.checks.registry import check
+from _autograder_selfcheck_1345c2c885.checks.registry import check
 
-from _autograder_selfcheck_935293f0e3.checks.notes import quietly, shape_text
+from _autograder_selfcheck_1345c2c885.checks.notes import quietly, shape_text
 
 register_messages(MESSAGES, owner="td_keras_mlp")
 
@@ -2952,7 +3025,7 @@ def report_lines(question: str, lang: str = "fr") -> list[str]:
 
 
 # ----------------------------------------------------------------------------- public checks
-KIT_PACKAGE = '_autograder_selfcheck_935293f0e3'
+KIT_PACKAGE = '_autograder_selfcheck_1345c2c885'
 _kit: dict = {}
 
 
