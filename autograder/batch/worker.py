@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         args.executed_file.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(execution.executed, str(args.executed_file))
     write_json_atomic(args.result_file, result.to_dict())
-    print(f"{result.student}: {result.status} {result.score}/{result.max_score} in {result.elapsed_s} s")
+    kernel = "" if execution is None else (
+        f" ({'warm' if execution.warm else 'cold'} kernel: {execution.seconds} s, peak {execution.peak_mb} MB)")
+    print(f"{result.student}: {result.status} {result.score}/{result.max_score} in {result.elapsed_s} s{kernel}")
     return 0
 
 
