@@ -302,3 +302,10 @@ class ZygoteProvisioner(LocalProvisioner):
         self.pid = self.pgid = process.pid
         self.cwd = kwargs.get("cwd")
         return self.connection_info
+
+    async def send_signal(self, signum: int) -> None:
+        """To the kernel's process group while its handle lives (never to a recycled pid)."""
+        if not self.warm:
+            return await super().send_signal(signum)
+        if self.process is not None:
+            self.process.send_signal(signum)
