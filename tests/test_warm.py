@@ -225,3 +225,12 @@ def test_the_zygote_is_keyed_by_the_import_time_environment():
     spec = load_assignment(SPEC)
     assert warm_env(spec, 1) != warm_env(spec, 2)      # thread counts: a zygote each
     assert "HOME" not in warm_env(spec, 1) and warm_env(spec, 1)["PYTHONHASHSEED"] == "0"
+
+
+@pytest.mark.slow
+def test_the_hostile_batch_ran_on_warm_kernels(hostile_batch):
+    """The hostile suite (one batch, shared with tests/test_hostile.py) used warm kernels."""
+    assert "kernels: warm (zygote pid" in hostile_batch.stderr
+    logs = [path.read_text(errors="replace") for path in (hostile_batch.out / "logs").glob("*.log")]
+    kernels = [log for log in logs if " kernel: " in log]
+    assert len(kernels) > 20 and all("(warm kernel: " in log for log in kernels), [l[-200:] for l in kernels][:3]
