@@ -274,7 +274,7 @@ def request_kernel(address: str, *, env: dict, cwd: str | None, connection_file:
                 return ForkedKernel(conn, pid, buffer)
     except (OSError, ValueError) as exc:
         conn.close()
-        raise ZygoteUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        raise ZygoteUnavailable(f"{address}: {type(exc).__name__}: {exc}") from exc
     except ZygoteUnavailable:
         conn.close()
         raise
