@@ -8,7 +8,7 @@ PY := $(abspath $(VENV))/bin/python
 # nbgrader shells out to `alembic`: the venv's bin/ must come first on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: install demo test check release bench
+.PHONY: install demo test check release bench bench-warm
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,3 +32,7 @@ release: install
 
 bench: install
 	$(PY) -m bench
+
+# the warm-kernel target of issue 17: fast mode, one job, first assignment, against nbgrader autograde
+bench-warm: install
+	$(PY) -m bench.grading_speed --assignment td_keras_mlp --n 8 --jobs 1 --skip-full

@@ -46,6 +46,10 @@ def _build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--executor", choices=("local", "dask"), default="local")
     grade.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://HOST:PORT)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--no-warm", dest="warm", action="store_false",
+                       help="start every kernel cold (a new Python that imports Keras) instead of forking "
+                            "it from a process that imported Keras once (default: warm kernels, same "
+                            "sandbox and verdicts; also AUTOGRADER_WARM=0)")
     grade.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
                        help="time limit of one notebook (default: 900, 3600 with --full)")
     grade.add_argument("--cell-timeout", type=int, default=None, metavar="SECONDS",
@@ -147,7 +151,7 @@ def _dispatch(args) -> int:
                 paths=args.paths, out_dir=args.out, full=args.full, lang=args.lang,
                 jobs=args.jobs, force=args.force, assignment=args.assignment,
                 executor=args.executor, scheduler=args.scheduler, progress=not args.quiet,
-                limits=_limits(args),
+                limits=_limits(args), warm=args.warm,
             )
         except (SandboxUnavailable, ValueError) as exc:   # bad AUTOGRADER_SANDBOX, no sandbox
             raise UsageError(str(exc)) from exc

@@ -307,10 +307,12 @@ def execution_notes(execution: Execution, limits: Limits, lang: str) -> list[str
 
 def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full: bool = False,
                      lang: str = "fr", limits: Limits | None = None, identity: dict | None = None,
-                     threads: int = 1, hide: Sequence[str] = ()) -> tuple[StudentResult, Execution | None]:
+                     threads: int = 1, hide: Sequence[str] = (),
+                     zygote: str | None = None) -> tuple[StudentResult, Execution | None]:
     """Grade one notebook; never raises for a bad submission (the status says what happened).
 
-    ``hide``: more paths the kernel must not see (the output directory, the submissions)."""
+    ``hide``: more paths the kernel must not see (the output directory, the submissions).
+    ``zygote``: address of a zygote to fork the kernel from (warm kernel; None: cold start)."""
     started, limits = time.monotonic(), limits or Limits.for_mode(full)
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         scratch = Path(tmp)
@@ -321,7 +323,7 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
             status, notes = "invalid-notebook", [exc.text(lang)]
         else:
             execution = execute_submission(nb, spec=spec, scratch=scratch, full=full, limits=limits,
-                                           threads=threads, hide=hide, lang=lang)
+                                           threads=threads, hide=hide, lang=lang, zygote=zygote)
             status = execution.status
             notes = [note(k, lang, **p) for k, p in read_notes] + execution_notes(execution, limits, lang)
         payload = execution.harvest if execution else None
@@ -336,13 +338,15 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
 
 
 def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, limits: Limits,
-                       threads: int, hide: Sequence[str], lang: str = "fr") -> Execution:
+                       threads: int, hide: Sequence[str], lang: str = "fr",
+                       zygote: str | None = None) -> Execution:
     """Run the notebook's cells in a sandboxed kernel (see autograder/execution/sandbox.py)."""
     workdir = prepare_workdir(spec, scratch)
     env, data_dirs = assignment_kernel_env(spec, workdir=workdir, threads=threads)
     box = sandbox.prepare(scratch=scratch, workdir=workdir, hide=[*hide], read_only=data_dirs)
     return run_notebook(nb, workdir=workdir, names=spec.contract_names, fast=not full,
-                        limits=limits, env=env, sandbox=box, epilogue=self_check_epilogue(spec, lang))
+                        limits=limits, env=env, sandbox=box, epilogue=self_check_epilogue(spec, lang),
+                        zygote=zygote)
 
 
 def self_check_epilogue(spec: AssignmentSpec, lang: str = "fr") -> str | None:
@@ -385,3 +389,12 @@ def compare_self_check(spec: AssignmentSpec, verdicts: list[dict], said: dict | 
         if notebook != grader:
             disagreements.append({"id": verdict["id"], "grader": grader, "notebook": notebook})
     return {"ran": True, "error": said.get("error"), "checked": checked, "disagreements": disagreements}
+
+
+def warm_env(spec: AssignmentSpec, threads: int, environ: dict | None = None) -> dict[str, str]:
+    """The import-time part of the kernels' environment for ``spec`` (what a zygote is started
+    with and must match, see autograder/execution/zygote.py)."""
+    from autograder.execution.zygote import import_time_env
+
+    env, _ = assignment_kernel_env(spec, workdir=Path("/nonexistent"), threads=threads, environ=environ)
+    return import_time_env(env)

@@ -1,20 +1,29 @@
-"""Benchmark: grading a class with nbgrader autograde vs our --full vs our fast mode.
+"""Benchmark: grading a class with nbgrader autograde, our --full and our fast mode (warm and cold kernels).
 
-    python -m bench.grading_speed [--n 30] [--size offline|full] [--jobs 2] [--skip-nbgrader]
+For every assignment that has a test corpus:
 
-Builds a class of N submissions (cycling through the sample corpus of tests/submissions/,
-correct and mistaken ones), then grades it
+    python -m bench.grading_speed [--assignment NAME]... [--n 30] [--size offline|full] [--jobs 2]
+                                  [--skip-nbgrader] [--skip-full]
+
+For each assignment (default: every one with a corpus: tests/submissions_<name>/, or
+tests/submissions/ for the first one), builds a class of N submissions (cycling through the
+corpus, correct and mistaken ones), then grades it
 
   (a) with ``nbgrader autograde`` over an nbgrader course tree (full execution, the anchor),
-  (b) with ``python -m autograder grade --full``,
-  (c) with ``python -m autograder grade`` (fast mode),
+  (b) with ``python -m autograder grade --full`` (warm kernels),
+  (c) with ``python -m autograder grade --no-warm`` (fast mode, cold kernels),
+  (d) with ``python -m autograder grade`` (fast mode, warm kernels: the default),
 
-and prints wall time, seconds per submission, peak memory (whole process tree), speed-up vs
-(a) and whether the per-question automatic scores are identical across (a)/(b)/(c). It also
-measures the floor: starting a kernel and importing TensorFlow/Keras.
+and prints wall time, seconds per submission, peak memory (proportional set size of the whole
+process tree: pages a zygote shares with its kernels are counted once), the zygote's peak
+resident memory, the largest kernel's peak (the watchdog's measure), speed-up vs (a), × the
+floor, and whether the per-question automatic scores are identical across the runs and equal
+to the corpus' expected.json. Floors: a cold kernel started + ``import keras``; a warm kernel
+forked from a zygote + ``import keras`` (the zygote's own start is shown apart).
+Questions and points come from the assignment's SPEC.
 
-``--size full`` stands in for the lab network's MNIST: a 60000×784 / 10000×784 copy built by
-repeating the offline real sample, served to every run through the ``lab`` data source.
+``--size full`` (first assignment only) stands in for the lab network's MNIST: a 60000×784 /
+10000×784 copy built by repeating the offline real sample, served through the ``lab`` data source.
 Parallelism budget: nbgrader grades one notebook at a time, its kernel free to use every
 core; ours runs ``--jobs`` kernels with cores/jobs threads each.
 """
@@ -35,36 +44,83 @@ import numpy as np
 import psutil
 
 KIT = Path(__file__).resolve().parents[1]
-SAMPLES = KIT / "tests" / "submissions"
-QUESTIONS = ("q1", "q2", "q3", "q4", "q5", "q6", "q7")
-AUTO_POINTS_OF_A_CORRECT_SUBMISSION = 16   # 20 minus the 4 written answers graded by hand
+FIRST_CORPUS = ("td_keras_mlp", KIT / "tests" / "submissions")   # the corpus from before the naming rule
+
+
+def corpus_of(assignment: str) -> Path | None:
+    """tests/submissions_<assignment>/ (tests/submissions/ for the first assignment), if it has
+    notebooks and an expected.json."""
+    folder = FIRST_CORPUS[1] if assignment == FIRST_CORPUS[0] else KIT / "tests" / f"submissions_{assignment}"
+    if (folder / "expected.json").is_file() and any(folder.glob("*.ipynb")):
+        return folder
+    return None
+
+
+def assignments_with_a_corpus() -> list[str]:
+    from autograder.assignments import available_assignments
+
+    return [name for name in available_assignments() if corpus_of(name) is not None]
+
+
+def expected_scores(corpus: Path) -> dict[str, dict[str, float]]:
+    """notebook stem -> per-question automatic scores, from the corpus' expected.json."""
+    expected = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
+    return {stem: {q: round(float(v), 2) for q, v in entry["scores"].items()} for stem, entry in expected.items()
+            if isinstance(entry, dict) and isinstance(entry.get("scores"), dict)}
 
 
 # ----------------------------------------------------------------------------- measuring
 class PeakMemory(threading.Thread):
-    """Peak resident memory of a process and all its descendants, sampled every 0.2 s."""
+    """Peak memory of a process and all its descendants, sampled every 0.2 s: the proportional
+    set size of the tree (pages shared by forked processes counted once) and the resident
+    memory of the zygote of warm kernels (``python -m autograder.execution.zygote``, not its forks)."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak_mb, self._stop = pid, 0.0, threading.Event()
+        self.pid, self.peak_mb, self.zygote_mb, self._stop = pid, 0.0, 0.0, threading.Event()
 
     def run(self) -> None:
         while not self._stop.wait(0.2):
             try:
                 root = psutil.Process(self.pid)
                 procs = [root] + root.children(recursive=True)
-                rss = sum(p.memory_info().rss for p in procs if p.is_running())
             except psutil.Error:
                 continue
-            self.peak_mb = max(self.peak_mb, rss / 2**20)
+            self.peak_mb = max(self.peak_mb, sum(_pss(p) for p in procs) / 2**20)
+            for proc in procs:
+                if _is_zygote(proc):
+                    try:
+                        self.zygote_mb = max(self.zygote_mb, proc.memory_info().rss / 2**20)
+                    except psutil.Error:
+                        pass
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float]:
         self._stop.set()
-        return self.peak_mb
+        return self.peak_mb, self.zygote_mb
 
 
-def timed_run(cmd: list[str], *, cwd: Path, env: dict) -> tuple[float, float]:
-    """(wall seconds, peak MB) of a command; raises if it fails."""
+def _pss(proc) -> int:
+    try:
+        with open(f"/proc/{proc.pid}/smaps_rollup", encoding="ascii") as fh:
+            return next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
+    except (OSError, ValueError, StopIteration):
+        try:
+            return proc.memory_info().rss
+        except psutil.Error:
+            return 0
+
+
+def _is_zygote(proc) -> bool:
+    """The zygote itself (its forks, the warm kernels, have its command line too)."""
+    try:
+        mark = "autograder.execution.zygote"
+        return mark in proc.cmdline() and mark not in psutil.Process(proc.ppid()).cmdline()
+    except psutil.Error:
+        return False
+
+
+def timed_run(cmd: list[str], *, cwd: Path, env: dict) -> tuple[float, tuple[float, float]]:
+    """(wall seconds, (peak MB of the tree, peak MB of the zygote)) of a command; raises if it fails."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     meter = PeakMemory(proc.pid)
@@ -77,24 +133,27 @@ def timed_run(cmd: list[str], *, cwd: Path, env: dict) -> tuple[float, float]:
 
 
 # ----------------------------------------------------------------------------- building
-def build_class(n: int, folder: Path) -> list[str]:
-    """N submissions cycling through the sample corpus, correct and mistaken ones alternating
-    (so a small class mixes both); returns the student ids."""
-    correct = sorted(SAMPLES.glob("correct_*.ipynb"))
-    others = sorted(set(SAMPLES.glob("*.ipynb")) - set(correct))
-    corpus = [nb for pair in zip(correct + correct, others) for nb in pair]
+def build_class(n: int, corpus: Path, folder: Path) -> dict[str, str]:
+    """N submissions cycling through the corpus, correct and mistaken ones alternating (so a
+    small class mixes both); returns student id -> corpus notebook stem."""
+    notebooks = sorted(corpus.glob("*.ipynb"))
+    correct = [nb for nb in notebooks if nb.stem.startswith("correct")]
+    others = [nb for nb in notebooks if nb not in correct]
+    pairs = [nb for pair in zip(correct * (1 + len(others) // max(1, len(correct))), others) for nb in pair]
+    cycle = pairs or notebooks
     folder.mkdir(parents=True)
-    students = []
+    students = {}
     for i in range(n):
-        student = f"s{i:03d}_{corpus[i % len(corpus)].stem}"
-        shutil.copy2(corpus[i % len(corpus)], folder / f"{student}.ipynb")
-        students.append(student)
+        notebook = cycle[i % len(cycle)]
+        student = f"s{i:03d}_{notebook.stem}"
+        shutil.copy2(notebook, folder / f"{student}.ipynb")
+        students[student] = notebook.stem
     return students
 
 
 def build_full_size_lab_dir(folder: Path) -> Path:
     """mnist.npz of full MNIST's size (60000 / 10000 rows) made by repeating the real sample."""
-    sys.path.insert(0, str(KIT / "source" / "td_keras_mlp"))
+    sys.path.insert(0, str(KIT / "source" / FIRST_CORPUS[0]))
     import dataset_utils
 
     (x_train, y_train), (x_test, y_test) = dataset_utils._mnist_offline()
@@ -123,46 +182,71 @@ def data_env(size: str, scratch: Path) -> dict:
 
 
 # ----------------------------------------------------------------------------- the three runs
-def run_nbgrader(class_dir: Path, students: list[str], scratch: Path, env: dict) -> tuple[float, float, dict]:
-    course = scratch / "course"
+def run_nbgrader(spec, class_dir: Path, students: dict, scratch: Path, env: dict) -> tuple[float, tuple, dict]:
+    course = scratch / f"course-{spec.name}"
     shutil.copytree(KIT / "source", course / "source")
     shutil.copy2(KIT / "nbgrader_config.py", course / "nbgrader_config.py")
     db_url = f"sqlite:///{course}/gradebook.db"
     from autograder.release import generate_release
 
-    generate_release(assignment="td_keras_mlp", course_root=course, db_url=db_url)
+    generate_release(assignment=spec.name, course_root=course, db_url=db_url)
     for student in students:
-        target = course / "submitted" / student / "td_keras_mlp"
+        target = course / "submitted" / student / spec.name
         target.mkdir(parents=True)
-        shutil.copy2(class_dir / f"{student}.ipynb", target / "td_keras_mlp.ipynb")
-    seconds, peak = timed_run([sys.executable, "-m", "nbgrader", "autograde", "td_keras_mlp", "--create",
+        shutil.copy2(class_dir / f"{student}.ipynb", target / spec.notebook_name)
+    seconds, peak = timed_run([sys.executable, "-m", "nbgrader", "autograde", spec.name, "--create",
                                f"--CourseDirectory.db_url={db_url}"], cwd=course, env=env)
     from nbgrader.api import Gradebook
 
+    manual = {m.id for m in spec.manual}
     verdicts = {}
     with Gradebook(db_url) as gradebook:
         for student in students:
-            nb = gradebook.find_submission_notebook("td_keras_mlp", "td_keras_mlp", student)
-            scores = {g.name.split("_")[0]: g.auto_score for g in nb.grades if g.name.endswith("_tests")}
-            verdicts[student] = {q: round(float(scores.get(q) or 0), 2) for q in QUESTIONS}
+            nb = gradebook.find_submission_notebook(Path(spec.notebook_name).stem, spec.name, student)
+            scores = dict.fromkeys(spec.questions, 0.0)
+            for grade in nb.grades:
+                question = _question_of(grade.name, spec.questions)
+                if question and grade.name not in manual and grade.auto_score is not None:
+                    scores[question] += float(grade.auto_score)
+            verdicts[student] = {q: round(v, 2) for q, v in scores.items()}
     return seconds, peak, verdicts
 
 
-def run_ours(class_dir: Path, out: Path, env: dict, jobs: int, full: bool) -> tuple[float, float, dict]:
+def _question_of(grade_id: str, questions) -> str | None:
+    """The question a grade cell belongs to: the longest question id that prefixes its id."""
+    matches = [q for q in questions if grade_id == q or grade_id.startswith(f"{q}_")]
+    return max(matches, key=len) if matches else None
+
+
+def run_ours(spec, class_dir: Path, out: Path, env: dict, jobs: int, full: bool,
+             warm: bool) -> tuple[float, tuple, dict, dict]:
     cmd = [sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(out),
-           "--jobs", str(jobs), "--quiet"] + (["--full"] if full else [])
+           "--assignment", spec.name, "--jobs", str(jobs), "--quiet"]
+    cmd += (["--full"] if full else []) + ([] if warm else ["--no-warm"])
     seconds, peak = timed_run(cmd, cwd=KIT, env=env)
     verdicts = {}
     for path in (out / "results").glob("*.json"):
         result = json.loads(path.read_text())
         verdicts[result["student"]] = {
             q: round(sum(c["points"] for c in result["questions"][q]["checks"] if c["passed"] is not None), 2)
-            for q in QUESTIONS}
-    return seconds, peak, verdicts
+            for q in spec.questions}
+    return seconds, peak, verdicts, kernel_logs(out)
 
 
-def floor_once(data_source: str) -> float:
-    """Seconds to start one kernel and import TensorFlow/Keras in it (what no grader avoids)."""
+def kernel_logs(out: Path) -> dict:
+    """From the workers' logs: how many kernels were warm, and the largest kernel's peak MB."""
+    import re
+
+    kernels = [re.search(r"\((warm|cold) kernel: [\d.]+ s, peak ([\d.]+) MB\)", log.read_text(errors="replace"))
+               for log in (out / "logs").glob("*.log")]
+    kernels = [k for k in kernels if k]
+    return {"warm": sum(k.group(1) == "warm" for k in kernels), "kernels": len(kernels),
+            "kernel_peak": max((float(k.group(2)) for k in kernels), default=0.0)}
+
+
+def floor_once(data_source: str, assignment: str = FIRST_CORPUS[0], zygote: str | None = None,
+               threads: int = 1) -> float:
+    """Seconds to start one kernel (cold, or forked from ``zygote``) and import Keras in it."""
     import nbformat
 
     from autograder.assignments import DATA_SOURCE_ENV, load_assignment
@@ -170,18 +254,43 @@ def floor_once(data_source: str) -> float:
 
     with tempfile.TemporaryDirectory() as tmp:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import keras")])
-        data = load_assignment("td_keras_mlp").data.kernel_env({DATA_SOURCE_ENV: data_source})
-        kenv = kernel_env(workdir=Path(tmp), threads=1, extra=data)
+        data = load_assignment(assignment).data.kernel_env({DATA_SOURCE_ENV: data_source})
+        kenv = kernel_env(workdir=Path(tmp), threads=threads, extra=data)
         started = time.monotonic()
-        run_notebook(nb, workdir=Path(tmp), names=[], fast=True, limits=Limits(), env=kenv)
+        execution = run_notebook(nb, workdir=Path(tmp), names=[], fast=True, limits=Limits(), env=kenv,
+                                 zygote=zygote)
+        if zygote and not execution.warm:
+            raise RuntimeError("the warm floor's kernel started cold")
         return time.monotonic() - started
 
 
-def measure_floor(env: dict, n: int, jobs: int) -> tuple[float, float]:
-    """(one kernel alone, seconds per kernel when n kernels start ``jobs`` at a time): the
-    floor of a single submission and of a class graded with the same parallelism."""
-    code = ("import sys; from bench.grading_speed import floor_once; "
-            f"print(floor_once({env['TD_KERAS_DATA_SOURCE']!r}))")
+def warm_floor(data_source: str, assignment: str, n: int, jobs: int, threads: int) -> dict:
+    """Start a zygote (timed), then one warm kernel alone, then n warm kernels ``jobs`` at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograder.assignments import DATA_SOURCE_ENV, load_assignment
+    from autograder.execution.warm import Zygote
+    from autograder.grading import warm_env
+
+    started = time.monotonic()
+    zygote = Zygote.start(warm_env(load_assignment(assignment), threads, {**os.environ, DATA_SOURCE_ENV: data_source}))
+    start_s = time.monotonic() - started
+    try:
+        alone = floor_once(data_source, assignment, zygote.address, threads)
+        started = time.monotonic()
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(lambda _: floor_once(data_source, assignment, zygote.address, threads), range(n)))
+        return {"zygote_start": start_s, "alone": alone, "per_kernel": (time.monotonic() - started) / n}
+    finally:
+        zygote.close()
+
+
+def measure_floor(env: dict, n: int, jobs: int, assignment: str) -> dict:
+    """Cold: (one kernel alone, seconds per kernel when n kernels start ``jobs`` at a time);
+    warm: the same for kernels forked from a zygote, and the zygote's start."""
+    source, threads = env["AUTOGRADER_DATA_SOURCE"], max(1, (os.cpu_count() or 1) // jobs)
+    code = ("from bench.grading_speed import floor_once; "
+            f"print(floor_once({source!r}, {assignment!r}, None, {threads}))")
     alone = float(subprocess.run([sys.executable, "-c", code], cwd=KIT, env=env, capture_output=True,
                                  text=True, check=True).stdout.split()[-1])
     started, running = time.monotonic(), []
@@ -192,66 +301,111 @@ def measure_floor(env: dict, n: int, jobs: int) -> tuple[float, float]:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     for proc in running:
         proc.wait()
-    return alone, (time.monotonic() - started) / n
+    cold = {"alone": alone, "per_kernel": (time.monotonic() - started) / n}
+    code = ("import json; from bench.grading_speed import warm_floor; "
+            f"print(json.dumps(warm_floor({source!r}, {assignment!r}, {n}, {jobs}, {threads})))")
+    warm = json.loads(subprocess.run([sys.executable, "-c", code], cwd=KIT, env=env, capture_output=True,
+                                     text=True, check=True).stdout.strip().splitlines()[-1])
+    return {"cold": cold, "warm": warm}
 
 
 # ----------------------------------------------------------------------------- report
-def table(rows: list[dict], n: int, floor: tuple[float, float]) -> str:
+def table(rows: list[dict], n: int, floor: dict) -> str:
     anchor = next((r["seconds"] for r in rows if r["name"].startswith("(a)")), None)
-    lines = ["| run | wall time (s) | s / submission | peak memory (MB) | speed-up vs (a) | × floor |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| run | wall time (s) | s / submission | peak memory, tree PSS (MB) | zygote peak RSS (MB) "
+             "| largest kernel peak (MB) | speed-up vs (a) | × floor |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         speed = f"{anchor / r['seconds']:.1f}×" if anchor else "n/a"
         per = r["seconds"] / n
-        lines.append(f"| {r['name']} | {r['seconds']:.0f} | {per:.1f} | {r['peak']:.0f} | {speed} | {per / floor[1]:.1f} |")
-    lines.append(f"| floor: {n} kernels start + `import keras`, same parallelism | {floor[1] * n:.0f} | {floor[1]:.1f} | | | 1.0 |")
-    lines.append(f"| floor: one kernel alone | | {floor[0]:.1f} | | | |")
+        kind = "warm" if r.get("warm") else "cold"
+        zygote = f"{r['zygote']:.0f}" if r.get("zygote") else ""
+        kernel = f"{r['kernel_peak']:.0f}" if r.get("kernel_peak") else ""
+        lines.append(f"| {r['name']} | {r['seconds']:.0f} | {per:.1f} | {r['peak']:.0f} | {zygote} | {kernel} | "
+                     f"{speed} | {per / floor[kind]['per_kernel']:.1f} |")
+    cold, warm = floor["cold"], floor["warm"]
+    lines.append(f"| floor, cold: {n} kernels start + `import keras`, same parallelism | {cold['per_kernel'] * n:.0f} "
+                 f"| {cold['per_kernel']:.1f} | | | | | 1.0 |")
+    lines.append(f"| floor, cold: one kernel alone | | {cold['alone']:.1f} | | | | | |")
+    lines.append(f"| floor, warm: {n} kernels forked + `import keras`, same parallelism | {warm['per_kernel'] * n:.0f} "
+                 f"| {warm['per_kernel']:.2f} | | | | | 1.0 |")
+    lines.append(f"| floor, warm: one kernel alone (zygote start: {warm['zygote_start']:.1f} s, once) | | "
+                 f"{warm['alone']:.2f} | | | | | |")
     return "\n".join(lines)
+
+
+def bench_assignment(name: str, args, scratch: Path) -> tuple[str, bool]:
+    """Grade a class of ``name`` every way; (report, verdicts identical and as expected)."""
+    from autograder.assignments import load_assignment
+
+    spec, corpus = load_assignment(name), corpus_of(name)
+    students = build_class(args.n, corpus, scratch / name / "class")
+    env = data_env(args.size, scratch / name)
+    class_dir = scratch / name / "class"
+    runs, rows = {}, []
+    plan = [("(b) ours --full, warm kernels", lambda: run_ours(spec, class_dir, scratch / name / "full", env, args.jobs, True, True)),
+            ("(c) ours fast, cold kernels (--no-warm)", lambda: run_ours(spec, class_dir, scratch / name / "fast-cold", env, args.jobs, False, False)),
+            ("(d) ours fast, warm kernels (default)", lambda: run_ours(spec, class_dir, scratch / name / "fast-warm", env, args.jobs, False, True))]
+    if args.skip_full:
+        plan.pop(0)
+    if not args.skip_nbgrader:
+        plan.insert(0, ("(a) nbgrader autograde", lambda: run_nbgrader(spec, class_dir, students, scratch / name, env) + ({},)))
+    for label, run in plan:
+        print(f"[{name}] {label} on {args.n} submissions ({args.size} data)…", flush=True)
+        seconds, (peak, zygote), verdicts, kernels = run()
+        runs[label] = verdicts
+        rows.append({"name": label, "seconds": seconds, "peak": peak, "zygote": zygote, **kernels})
+        if "warm kernels" in label and kernels.get("warm") != kernels.get("kernels"):
+            print(f"WARNING: {label}: only {kernels.get('warm')} of {kernels.get('kernels')} kernels were warm", flush=True)
+    print(f"[{name}] floors: kernel start + import keras, cold and warm…", flush=True)
+    floor = measure_floor(env, args.n, args.jobs, name)
+    expected = expected_scores(corpus)
+    want = {s: expected[stem] for s, stem in students.items() if stem in expected}
+    same = all(v == list(runs.values())[0] for v in runs.values())
+    as_expected = {label: [s for s in want if v.get(s) != want[s]] for label, v in runs.items()}
+    report = (f"## {name}: N = {args.n}, data = {args.size}, jobs = {args.jobs}, {os.cpu_count()} cores\n\n"
+              f"{table(rows, args.n, floor)}\n\nper-question verdicts identical across runs: {same}\n"
+              f"verdicts equal to {corpus.relative_to(KIT)}/expected.json: "
+              f"{all(not bad for bad in as_expected.values())}\n")
+    if not same:
+        first = list(runs)[0]
+        diffs = [(s, label) for label, v in runs.items() for s in v if v[s] != runs[first].get(s)]
+        report += f"differences (student, run): {diffs[:10]}\n"
+    for label, bad in as_expected.items():
+        if bad:
+            report += f"{label}: not as expected: {[(s, runs[label].get(s), want[s]) for s in bad[:4]]}\n"
+    return report, same and all(not bad for bad in as_expected.values())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.grading_speed", description=__doc__.split("\n")[0])
+    parser.add_argument("--assignment", action="append", default=None, metavar="NAME",
+                        help="an assignment with a corpus (repeatable; default: all of them)")
     parser.add_argument("--n", type=int, default=30, help="class size (default 30)")
     parser.add_argument("--size", choices=("offline", "full"), default="offline")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--skip-nbgrader", action="store_true", help="only our two modes")
-    parser.add_argument("--skip-full", action="store_true", help="without (b): fast mode against the floor only")
+    parser.add_argument("--skip-nbgrader", action="store_true", help="only our runs")
+    parser.add_argument("--skip-full", action="store_true", help="without (b): fast mode (warm and cold) only")
     parser.add_argument("--out", type=Path, default=KIT / "bench" / "out")
     args = parser.parse_args(argv)
+    names = args.assignment or assignments_with_a_corpus()
+    missing = [name for name in names if corpus_of(name) is None]
+    if missing:
+        parser.error(f"no corpus for {', '.join(missing)} (tests/submissions_<name>/ with an expected.json); "
+                     f"assignments with one: {', '.join(assignments_with_a_corpus())}")
+    if args.size == "full" and names != [FIRST_CORPUS[0]]:
+        parser.error(f"--size full is for {FIRST_CORPUS[0]} only (add --assignment {FIRST_CORPUS[0]})")
+    reports, ok = [], True
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        scratch = Path(tmp)
-        students = build_class(args.n, scratch / "class")
-        env = data_env(args.size, scratch)
-        runs, rows = {}, []
-        plan = [("(b) ours --full", lambda: run_ours(scratch / "class", scratch / "full", env, args.jobs, True)),
-                ("(c) ours fast", lambda: run_ours(scratch / "class", scratch / "fast", env, args.jobs, False))]
-        if args.skip_full:
-            plan.pop(0)
-        if not args.skip_nbgrader:
-            plan.insert(0, ("(a) nbgrader autograde", lambda: run_nbgrader(scratch / "class", students, scratch, env)))
-        for name, run in plan:
-            print(f"{name} on {args.n} submissions ({args.size} data)…", flush=True)
-            seconds, peak, verdicts = run()
-            runs[name] = verdicts
-            rows.append({"name": name, "seconds": seconds, "peak": peak})
-        print("floor: kernel start + import keras…", flush=True)
-        floor = measure_floor(env, args.n, args.jobs)
-    same = all(v == list(runs.values())[0] for v in runs.values())
-    broken = [(name, s) for name, v in runs.items() for s, scores in v.items()
-              if "_correct_" in s and sum(scores.values()) < AUTO_POINTS_OF_A_CORRECT_SUBMISSION]
-    if broken:   # identical verdicts mean nothing if the runs did not work
-        print(f"ERROR: correct submissions lost points (run, student): {broken[:6]}", file=sys.stderr)
-        return 2
-    report = (f"N = {args.n}, data = {args.size}, jobs = {args.jobs}, {os.cpu_count()} cores\n\n"
-              f"{table(rows, args.n, floor)}\n\nper-question verdicts identical across runs: {same}\n")
-    if not same:
-        first = list(runs)[0]
-        diffs = [(s, name) for name, v in runs.items() for s in v if v[s] != runs[first].get(s)]
-        report += f"differences (student, run): {diffs[:10]}\n"
-    print(report)
+        for name in names:
+            report, good = bench_assignment(name, args, Path(tmp))
+            print(report, flush=True)
+            reports.append(report)
+            ok = ok and good
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"grading_speed_{args.size}_{args.n}.md").write_text(report)
-    return 0 if same else 1
+    suffix = "all" if args.assignment is None else "_".join(names)
+    (args.out / f"grading_speed_{suffix}_{args.size}_{args.n}.md").write_text("\n".join(reports))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -132,7 +132,8 @@ def hostile_batch(tmp_path_factory):
 
 
 # ----------------------------------------------------------------------------- the rules, per test
-KERNEL_MARK = "ipykernel_launcher"   # every kernel the kit starts is `python -m ipykernel_launcher ...`
+KERNEL_MARK = "ipykernel_launcher"   # every cold kernel the kit starts is `python -m ipykernel_launcher ...`
+ZYGOTE_MARK = "autograder.execution.zygote"   # warm kernels are forks of `python -m autograder.execution.zygote`
 _SPIES = pytest.StashKey["_KernelSpy"]()
 
 
@@ -178,9 +179,9 @@ class _KernelSpy(threading.Thread):
 
     PERIOD_S = 0.05   # a kernel lives for seconds: it cannot start and end unseen
 
-    def __init__(self, mark: str = KERNEL_MARK):
+    def __init__(self, marks: tuple[str, ...] = (KERNEL_MARK, ZYGOTE_MARK)):
         super().__init__(daemon=True, name="kernel-spy")
-        self.mark, self.seen = mark, []
+        self.marks, self.seen = marks, []
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -195,7 +196,7 @@ class _KernelSpy(threading.Thread):
                     argv = child.cmdline()
                 except psutil.Error:
                     continue
-                if self.mark in argv and " ".join(argv) not in self.seen:
+                if any(mark in argv for mark in self.marks) and " ".join(argv) not in self.seen:
                     self.seen.append(" ".join(argv))
 
     def stop(self) -> list[str]:

@@ -46,7 +46,7 @@ def test_a_fast_test_that_starts_a_kernel_fails_and_a_slow_one_passes(pytester):
 
 
 def test_the_kernel_spy_sees_a_process_started_by_a_child():
-    spy = conftest._KernelSpy(mark="fake-kernel-4b1d")
+    spy = conftest._KernelSpy(marks=("fake-kernel-4b1d",))
     spy.start()
     subprocess.run([sys.executable, "-c", "import subprocess, sys; subprocess.run([sys.executable, '-c', "
                     "'import time; time.sleep(0.4)', 'fake-kernel-4b1d'])"], check=True)
@@ -97,3 +97,8 @@ def test_a_class_is_graded_once_and_a_failed_run_fails_every_test(tmp_path, monk
         with pytest.raises(pytest.fail.Exception, match="exited 2"):
             grade("bad")
     assert calls == [(("good",), ("--jobs", "2")), (("bad",), ())]
+
+
+def test_the_kernel_spy_looks_for_cold_kernels_and_zygotes_of_warm_ones():
+    # a warm kernel is a fork of `python -m autograder.execution.zygote`: same command line
+    assert conftest._KernelSpy().marks == ("ipykernel_launcher", "autograder.execution.zygote")

@@ -29,7 +29,9 @@ from autograder.collect import Submission, collect_submissions
 from autograder.batch.executors import make_executor
 from autograder.outputs.feedback import write_feedback
 from autograder.outputs.grades_table import write_grades_csv
-from autograder.grading import assemble, file_sha256
+from autograder.execution.warm import close_all as close_zygotes, enabled as warm_kernels_enabled
+from autograder.execution.warm import shared_zygote
+from autograder.grading import assemble, file_sha256, warm_env
 from autograder.results import StudentResult, load_results, save_result
 
 GB = 2**30
@@ -48,6 +50,7 @@ class GradeOptions:
     limits: tuple = ()              # (name, value) overrides of execute.Limits, e.g. from --timeout
     hide: tuple[str, ...] = ()      # what the kernels must not see: the output dir, the submissions
     course_root: str | None = None  # where release/<assignment>/ is, if not this kit's (remote workers)
+    warm: bool = True               # fork kernels from a zygote of the grading process (--no-warm: cold)
 
 
 def default_jobs() -> int:
@@ -94,12 +97,15 @@ def unreadable_result(sub: Submission, spec: AssignmentSpec, lang: str, full: bo
 def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: str = "fr",
                 jobs: int | None = None, force: bool = False, assignment: str | None = None,
                 executor: str = "local", scheduler: str | None = None,
-                progress: bool = True, limits: dict | None = None) -> list[StudentResult]:
+                progress: bool = True, limits: dict | None = None, warm: bool = True) -> list[StudentResult]:
     """Grade every submission found in ``paths`` into ``out_dir``; returns all results.
 
     ``assignment``: the one to grade (wins over what the submissions say); None: detected.
     ``limits``: overrides of the kernels' limits (``cell_timeout``, ``total_timeout``,
     ``memory_mb``, ``output_mb``), on top of the mode's defaults.
+    ``warm``: fork the kernels from a zygote that imported Keras once per grading process (local
+    pool: this process; Dask: each worker process); False, or a zygote that cannot start: cold
+    kernels (see autograder/execution/warm.py).
     ValueError (UnknownAssignment, AssignmentChoiceError...) before grading anything when the
     batch cannot be graded as asked."""
     out_dir = Path(out_dir)
@@ -119,16 +125,30 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
     gradable = [s for s in todo if s.notebook is not None]
     jobs = jobs or default_jobs()
     options = GradeOptions(spec.name, full, lang, max(1, (os.cpu_count() or 1) // jobs), str(out_dir),
-                           limits=tuple(sorted((limits or {}).items())), hide=hidden_inputs(paths, out_dir))
+                           limits=tuple(sorted((limits or {}).items())), hide=hidden_inputs(paths, out_dir),
+                           warm=warm and warm_kernels_enabled())
+    if gradable and executor == "local":
+        _log(progress, start_warm_kernels(spec, options))
     _log(progress, f"{len(submissions)} submission(s), {len(submissions) - len(todo)} already graded, "
                    f"{len(gradable)} to grade with {jobs} job(s) ({'full' if full else 'fast'} mode)")
-    with make_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
-        _run(pool, gradable, options, out_dir, lang, progress, detections)
+    try:
+        with make_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
+            _run(pool, gradable, options, out_dir, lang, progress, detections)
+    finally:
+        close_zygotes()
     results = load_results(out_dir)
     write_grades_csv(results, out_dir)
     _log(progress, f"results: {out_dir / 'results'}  grades: {out_dir / 'grades.csv'}  "
                    f"feedback: {out_dir / 'feedback'}")
     return results
+
+
+def start_warm_kernels(spec: AssignmentSpec, options: GradeOptions) -> str:
+    """Start this process' zygote for the batch's kernels; the line that says how kernels start."""
+    if not options.warm:
+        return "kernels: cold (--no-warm or AUTOGRADER_WARM=0)"
+    zygote = shared_zygote(warm_env(spec, options.threads))   # says itself why it could not start
+    return f"kernels: warm ({zygote.describe()})" if zygote else "kernels: cold"
 
 
 def hidden_inputs(paths: list[Path], out_dir: Path) -> tuple[str, ...]:

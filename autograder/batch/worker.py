@@ -3,7 +3,7 @@
     python -m autograder.batch.worker --notebook NB --student ID --result-file OUT.json
         --assignment NAME [--full] [--lang fr|en] [--identity JSON] [--threads N]
         [--executed-file NB.ipynb] [--cell-timeout S] [--total-timeout S] [--memory-mb MB]
-        [--output-mb MB] [--hide PATH]...
+        [--output-mb MB] [--hide PATH]... [--zygote SOCKET]
 
 Writes the StudentResult as JSON to --result-file. Running each student in a process of its
 own means a grader crash on one notebook costs only that notebook, and a killed batch leaves
@@ -40,18 +40,22 @@ def main(argv: list[str] | None = None) -> int:
     for name in LIMITS:
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None)
     parser.add_argument("--hide", action="append", default=[], help="a path the kernel must not see")
+    parser.add_argument("--zygote", default=None, metavar="SOCKET",
+                        help="fork the kernel from this zygote (warm kernel; default: cold start)")
     args = parser.parse_args(argv)
     limits = Limits.resolve(args.full, **{name: getattr(args, name) for name in LIMITS})
     result, execution = grade_submission(
         notebook=args.notebook, student=args.student, spec=load_assignment(args.assignment),
         full=args.full, lang=args.lang, identity=json.loads(args.identity), threads=args.threads,
-        limits=limits, hide=args.hide,
+        limits=limits, hide=args.hide, zygote=args.zygote,
     )
     if args.executed_file and execution is not None and execution.executed is not None:
         args.executed_file.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(execution.executed, str(args.executed_file))
     write_json_atomic(args.result_file, result.to_dict())
-    print(f"{result.student}: {result.status} {result.score}/{result.max_score} in {result.elapsed_s} s")
+    kernel = "" if execution is None else (
+        f" ({'warm' if execution.warm else 'cold'} kernel: {execution.seconds} s, peak {execution.peak_mb} MB)")
+    print(f"{result.student}: {result.status} {result.score}/{result.max_score} in {result.elapsed_s} s{kernel}")
     return 0
 
 

@@ -31,7 +31,8 @@ def _die_with_parent() -> None:
         pass
 
 
-def worker_command(sub, options, result_file: Path, executed_file: Path | None) -> list[str]:
+def worker_command(sub, options, result_file: Path, executed_file: Path | None,
+                   zygote: str | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "autograder.batch.worker", "--notebook", str(sub.notebook),
            "--student", sub.student, "--result-file", str(result_file),
            "--assignment", options.assignment, "--lang", options.lang,
@@ -42,6 +43,8 @@ def worker_command(sub, options, result_file: Path, executed_file: Path | None) 
         cmd += [f"--{name.replace('_', '-')}", str(value)]
     for path in options.hide:
         cmd += ["--hide", path]
+    if zygote:
+        cmd += ["--zygote", zygote]
     return cmd + (["--full"] if options.full else [])
 
 
@@ -56,7 +59,8 @@ def run_worker(sub, options, *, log_dir: Path | None = None, executed_dir: Path 
     env = {**os.environ, COURSE_ROOT_ENV: options.course_root} if options.course_root else None
     with tempfile.TemporaryDirectory(prefix="autograder-worker-") as tmp:
         result_file = Path(tmp) / "result.json"
-        cmd = worker_command(sub, options, result_file, executed_dir / f"{sub.student}.ipynb")
+        cmd = worker_command(sub, options, result_file, executed_dir / f"{sub.student}.ipynb",
+                             zygote_address(options))
         with open(log_path, "w", encoding="utf-8") as log:
             try:
                 proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=timeout,
@@ -67,6 +71,18 @@ def run_worker(sub, options, *, log_dir: Path | None = None, executed_dir: Path 
         if result_file.exists():
             return StudentResult.from_dict(json.loads(result_file.read_text(encoding="utf-8")))
     return crashed_result(sub, options, f"worker exit {code}", log_path)
+
+
+def zygote_address(options) -> str | None:
+    """The address of this process' zygote for ``options`` (started on first use: in a batch,
+    ``grade_batch`` started it; on a Dask worker, the first task does), None for cold kernels."""
+    if not getattr(options, "warm", False):
+        return None
+    from autograder.execution.warm import shared_zygote
+    from autograder.grading import warm_env
+
+    zygote = shared_zygote(warm_env(load_assignment(options.assignment), options.threads))
+    return zygote.address if zygote else None
 
 
 def crashed_result(sub, options, reason: str, log_path: Path | str) -> StudentResult:

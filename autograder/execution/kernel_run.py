@@ -80,6 +80,7 @@ class Execution:
     neutralized: list[dict] = field(default_factory=list)      # {"cell", "line"} not executed
     seconds: float = 0.0
     peak_mb: float = 0.0
+    warm: bool = False                   # the kernel was forked from a zygote (else a cold start)
     executed: nbformat.NotebookNode | None = None  # the student's cells with their outputs
 
 
@@ -307,7 +308,7 @@ def _signed(marker, secret: str) -> bool:
 def run_notebook(
     nb: nbformat.NotebookNode, *, workdir: Path, names: list[str], fast: bool,
     limits: Limits, env: dict[str, str], argv_prefix: list[str] | None = None, sandbox=None,
-    epilogue: str | None = None,
+    epilogue: str | None = None, zygote: str | None = None,
 ) -> Execution:
     """Execute the student's cells of ``nb`` in a fresh kernel started in ``workdir``.
 
@@ -316,7 +317,9 @@ def run_notebook(
     ``Execution.self_check``, its errors are not the notebook's.
 
     ``sandbox`` (a :class:`autograder.execution.sandbox.KernelSandbox`) starts the kernel isolated; its
-    command replaces ``argv_prefix``."""
+    command replaces ``argv_prefix``. ``zygote`` (the address of a zygote, see
+    ``autograder/execution/warm.py``): the kernel is forked from it, in the same sandbox, and
+    starts cold (one line on stderr says why) if the zygote cannot give one."""
     started = time.monotonic()
     secret, guard_secret = secrets.token_hex(16), secrets.token_hex(16)
     run_nb = build_run_notebook(student_code_cells(nb), names, fast, secret,
@@ -329,6 +332,7 @@ def run_notebook(
     if sandbox is not None and sandbox.ipc_dir is not None:   # no network in the sandbox
         km.transport, km.ip = "ipc", str(sandbox.ipc_dir / "k")
         km.connection_file = str(sandbox.ipc_dir / "connection.json")
+    provisioner = _use_zygote(km, zygote, sandbox) if zygote else None
     client = _LimitedClient(
         run_nb, km=km, timeout=limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": "CellTimeout", "evalue": f"cell exceeded {limits.cell_timeout} s",
@@ -358,9 +362,25 @@ def run_notebook(
         result.status = "timeout"
     result.neutralized = [{"cell": c.metadata["index"], "line": line} for c in run_nb.cells
                           if c.metadata.get("role") == "student" for line in c.metadata["neutralized"]]
+    result.warm = bool(provisioner is not None and provisioner.warm)
     result.seconds, result.peak_mb = round(time.monotonic() - started, 2), round(watchdog.peak_mb, 1)
     result.executed = _student_view(run_nb, nb)
     return result
+
+
+def _use_zygote(km, address: str, sandbox):
+    """Give ``km`` the provisioner that forks the kernel from the zygote at ``address``."""
+    import uuid
+
+    from autograder.execution.warm import ZygoteProvisioner
+
+    km.kernel_id = km.kernel_id or str(uuid.uuid4())
+    provisioner = ZygoteProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+    provisioner.address = address
+    provisioner.plan = sandbox.plan if sandbox is not None else None
+    provisioner.namespaces = bool(sandbox is not None and sandbox.namespaces)
+    km.provisioner = provisioner
+    return provisioner
 
 
 def _execute_cells(client, run_nb, result: Execution, watchdog: _Watchdog, secret: str) -> None:

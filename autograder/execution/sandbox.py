@@ -81,6 +81,11 @@ class KernelSandbox:
     argv_prefix: list[str] = field(default_factory=list)
     uid: int | None = None
     ipc_dir: Path | None = None      # Unix sockets of the kernel (None: TCP on localhost)
+    plan: dict | None = None         # the launch plan (also what a warm kernel's zygote applies)
+
+    @property
+    def namespaces(self) -> bool:
+        return self.level.name == "namespaces"
 
     def sweep(self) -> None:
         """Kill whatever still runs under the kernel's uid (orphans that left its process tree)."""
@@ -202,6 +207,7 @@ def prepare(*, scratch: Path, workdir: Path, hide: list[str] | tuple[str, ...] =
         launcher = [shutil.which("unshare") or "unshare", *UNSHARE[1:], *launcher]
     plan_file = scratch / "sandbox-plan.json"
     plan_file.write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    box.plan = plan
     box.argv_prefix = [*launcher, str(plan_file), "--"]
     return box
 
