@@ -441,7 +441,9 @@ def expect_scores_from_cv(sub: Submission, name: str, *, keys: tuple | None = No
     found: dict[str, CVCall] = {}
     for key, item in items.items():
         values = _score_values(item)
-        call = next((c for c in reversed(calls) if values and _matches_call(values, c)), None)
+        matching = [c for c in calls if values and _matches_call(values, c)]
+        used = {id(c) for c in found.values()}
+        call = next((c for c in reversed(matching) if id(c) not in used), matching[-1] if matching else None)
         if call is None:
             raise CheckFailed("cv_scores_not_recorded", name=name, key=f"`{key}`")
         found[key] = call

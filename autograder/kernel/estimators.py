@@ -572,6 +572,8 @@ def _library(obj) -> str:
 
 
 def _task(obj) -> str | None:
+    """``"classifier"`` / ``"regressor"`` by scikit-learn's tags, else by its mixins (scikeras puts
+    them after ``BaseEstimator``, which hides them from the tags)."""
     base = sys.modules.get("sklearn.base")
     try:
         if base.is_classifier(obj):
@@ -580,6 +582,10 @@ def _task(obj) -> str | None:
             return "regressor"
     except Exception:
         pass
+    for task, mixin in (("classifier", "ClassifierMixin"), ("regressor", "RegressorMixin")):
+        cls = _getattr(base, mixin, None)
+        if cls is not None and issubclass(_type(obj), cls):
+            return task
     return None
 
 
