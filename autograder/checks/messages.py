@@ -345,12 +345,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{what} does not compare {label} = {value} (values compared: {values}).",
     },
     "cv_scores_missing_key": {
-        "fr": "`{name}` n'a pas d'entrée pour {key} (entrées : {keys}).",
-        "en": "`{name}` has no entry for {key} (entries: {keys}).",
+        "fr": "`{name}` n'a pas d'entrée pour {entry} (entrées : {entries}).",
+        "en": "`{name}` has no entry for {entry} (entries: {entries}).",
     },
     "cv_scores_not_recorded": {
-        "fr": "`{name}`[{key}] n'est pas le résultat d'un appel à `cross_val_score` / `cross_validate` de ce carnet : mettez-y les scores des plis renvoyés.",
-        "en": "`{name}`[{key}] is not the result of a `cross_val_score` / `cross_validate` call of this notebook: store the fold scores it returned.",
+        "fr": "`{name}`[{entry}] n'est pas le résultat d'un appel à `cross_val_score` / `cross_validate` de ce carnet : mettez-y les scores des plis renvoyés.",
+        "en": "`{name}`[{entry}] is not the result of a `cross_val_score` / `cross_validate` call of this notebook: store the fold scores it returned.",
     },
     "cv_scores_not_dict": {
         "fr": "`{name}` devrait associer à chaque choix les scores de ses plis (un dictionnaire choix → tableau de scores), ou être une recherche (GridSearchCV) lancée.",

@@ -303,8 +303,10 @@ def expect_cv_data(obj: SearchFacts | CVCall, *, train: tuple[str, ...], test: t
     use = _cv_input(obj)
     if use is None:
         return None
-    if whole and use.within(*whole) and not use.within(*train) and (not test or use.overlaps(*test)):
-        raise CheckFailed("cv_on_whole", what=label, whole=_names(whole), train=_names(train))
+    if test and use.within(*test):
+        raise CheckFailed("cv_on_test", what=label, test=_names(test), train=_names(train))
+    if not use.within(*train) and ((whole and use.is_(*whole)) or (use.overlaps(*train) and use.overlaps(*test))):
+        raise CheckFailed("cv_on_whole", what=label, whole=_names(whole or (*train, *test)), train=_names(train))
     if test and use.overlaps(*test):
         raise CheckFailed("cv_on_test", what=label, test=_names(test), train=_names(train))
     name = use.within(*train)
@@ -436,7 +438,8 @@ def expect_scores_from_cv(sub: Submission, name: str, *, keys: tuple | None = No
     items = value.get("items", {})
     for key in keys or ():
         if not any(same_param(key, k) for k in items):
-            raise CheckFailed("cv_scores_missing_key", name=name, key=f"`{key}`", keys=", ".join(map(str, items)))
+            raise CheckFailed("cv_scores_missing_key", name=name, entry=f"`{key}`",
+                              entries=", ".join(map(str, items)))
     calls = [c for c in sub.cv_calls if c.completed]
     found: dict[str, CVCall] = {}
     for key, item in items.items():
@@ -445,7 +448,7 @@ def expect_scores_from_cv(sub: Submission, name: str, *, keys: tuple | None = No
         used = {id(c) for c in found.values()}
         call = next((c for c in reversed(matching) if id(c) not in used), matching[-1] if matching else None)
         if call is None:
-            raise CheckFailed("cv_scores_not_recorded", name=name, key=f"`{key}`")
+            raise CheckFailed("cv_scores_not_recorded", name=name, entry=f"`{key}`")
         found[key] = call
     folds = sorted({c.folds for c in found.values() if c.folds is not None})
     verified("ok.cv_scores_from_cv", name=name, count=len(found),
