@@ -438,3 +438,101 @@ def test_keras_and_scikeras_wrappers_are_described_before_any_fit(recording):
     assert facts["fit_parameters"] == {"epochs": 7, "batch_size": 16}
     assert facts["fit_parameter_sources"] == {"epochs": "constructor", "batch_size": "fit__batch_size"}
     assert estimators.describe_estimator(scikeras.KerasClassifier(model=build), None)["fit_parameters"] == {}
+
+
+# ----------------------------------------------------------------------------- in a real kernel
+KERNEL_CELLS = [
+    "import gc, numpy as np, keras\n"
+    "from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score\n"
+    "rng = np.random.default_rng(0)\n"
+    "x_all = rng.random((240, 12), dtype=np.float32)\n"
+    "y_reg = x_all.sum(axis=1); y_cls = (x_all[:, 0] > 0.5).astype('int64') + (x_all[:, 1] > 0.5)\n"
+    "x_train, x_test, y_train, y_test = x_all[:180], x_all[180:], y_reg[:180], y_reg[180:]\n"
+    "c_train, c_test = y_cls[:180], y_cls[180:]",
+    # Keras 3's regressor in a grid over depth and optimizer, n_jobs=-1
+    "def build(X=None, y=None, depth=1, optimizer='sgd'):\n"
+    "    model = keras.Sequential([keras.Input((12,))] + [keras.layers.Dense(8, activation='relu')\n"
+    "                             for _ in range(depth)] + [keras.layers.Dense(1)])\n"
+    "    model.compile(optimizer=optimizer, loss='mse')\n"
+    "    return model\n"
+    "search = GridSearchCV(keras.wrappers.SKLearnRegressor(model=build, fit_kwargs={'epochs': 4, 'batch_size': 16}),\n"
+    "                      {'model_kwargs': [dict(depth=d, optimizer=o) for d in (1, 2) for o in ('sgd', 'rmsprop')]},\n"
+    "                      cv=3, n_jobs=-1, scoring='neg_mean_squared_error').fit(x_train, y_train)\n"
+    "best = search.best_estimator_\n"
+    "test_score = best.score(x_test, y_test)",
+    # scikeras' classifier: fitted, scored, and a hand loop over cross_val_score
+    "from scikeras.wrappers import KerasClassifier\n"
+    "def build_clf(hidden=8, meta=None):\n"
+    "    return keras.Sequential([keras.Input((12,)), keras.layers.Dense(hidden, activation='relu'),\n"
+    "                             keras.layers.Dense(hidden, activation='relu'), keras.layers.Dense(3, activation='softmax')])\n"
+    "clf = KerasClassifier(model=build_clf, loss='sparse_categorical_crossentropy', epochs=3, batch_size=32,\n"
+    "                      model__hidden=6, verbose=0)\n"
+    "clf.fit(x_train, c_train)\n"
+    "score = clf.score(x_test, c_test)\n"
+    "scores = {o: cross_val_score(KerasClassifier(model=build_clf, loss='sparse_categorical_crossentropy', optimizer=o,\n"
+    "                                             epochs=2, verbose=0), x_train, c_train, cv=StratifiedKFold(3), n_jobs=2)\n"
+    "          for o in ('sgd', 'rmsprop')}\n"
+    "best_optimizer = max(scores, key=lambda k: scores[k].mean())",
+    "gc.collect()\n"
+    "live_models = sum(isinstance(o, keras.Model) for o in gc.get_objects())",
+]
+
+
+@pytest.fixture(scope="module")
+def kernel_facts(tmp_path_factory):
+    pytest.importorskip("scikeras")
+    import nbformat
+
+    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+
+    tmp = tmp_path_factory.mktemp("model_selection")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in KERNEL_CELLS])
+    names = ["x_all", "x_train", "x_test", "search", "best", "test_score", "clf", "score", "scores",
+             "best_optimizer", "live_models"]
+    execution = run_notebook(nb, workdir=tmp, names=names, fast=True, limits=Limits(),
+                             env=kernel_env(workdir=tmp, threads=1))
+    assert not execution.cell_errors, execution.cell_errors
+    return Submission(execution.harvest)
+
+
+@pytest.mark.slow   # one kernel, 13 + 7 tiny fast-mode fits
+def test_kernel_search_with_n_jobs_is_recorded_fold_by_fold_and_attributed(kernel_facts):
+    sub = kernel_facts
+    search = expect_search_fitted(sub.search("search"))
+    assert search.n_jobs == -1 and search.fit_calls[0].n_jobs_run == 1
+    assert expect_folds(search) == 3
+    expect_cv_data(search, train=("x_train",), test=("x_test",), whole=("x_all",))
+    assert expect_keras_wrapper(search.estimator, task="regressor").library == "keras"
+    assert search.estimator.fit_parameters == {"epochs": 4, "batch_size": 16}
+    fold_fits = search.fold_fits()
+    assert len(fold_fits) == 12 and len(search.refit_fits()) == 1
+    assert {(f.origin.candidate, f.origin.fold) for f in fold_fits} == set(itertools.product(range(4), range(3)))
+    assert all(f.fast and f.x.within("x_train") for f in search.fits)
+    assert len({f.origin.estimator for f in fold_fits}) == 12       # each fold fitted its own clone
+    found = expect_candidates_vary(search, {"depth": hidden_depth, "optimizer": optimizer_of}, product=True)
+    assert found == {"depth": [1, 2], "optimizer": ["sgd", "rmsprop"]}
+    for fit in fold_fits:                                          # the model each clone trained
+        assert fit.origin.params["model_kwargs"]["depth"] == hidden_depth(fit.model)
+    expect_scoring(search, task="regression")
+    best = expect_refitted_best(sub, search, name="best")
+    expect_reported_score("test_score", sub.scalar("test_score"), best, test=("x_test",), train=("x_train",))
+    assert sub.scalar("live_models") <= 4                         # clones are not kept alive
+
+
+@pytest.mark.slow
+def test_kernel_scikeras_wrapper_and_hand_loop_are_recorded(kernel_facts):
+    sub = kernel_facts
+    clf = expect_keras_wrapper(sub.estimator("clf"), task="classifier")
+    assert clf.library == "scikeras" and clf.build_kwargs == {"hidden": 6}
+    assert expect_construction_fit_params(clf) == {"epochs": 3, "batch_size": 32}
+    expect_fitted_on(clf, train=("x_train",), test=("x_test",))
+    expect_scored_on(clf, test=("x_test",), train=("x_train",))
+    expect_reported_score("score", sub.scalar("score"), clf, test=("x_test",), train=("x_train",))
+    assert [l.units for l in clf.model.flat_layers()] == [6, 6, 3] and clf.model.fits[0].origin.stage == "fit"
+    calls = expect_scores_from_cv(sub, "scores", keys=("sgd", "rmsprop"))
+    assert call_values(calls, optimizer_of) == {"sgd": "sgd", "rmsprop": "rmsprop"}
+    for call in calls.values():
+        assert expect_folds(call) == 3 and call.cv.cls == "StratifiedKFold" and call.n_jobs == 2
+        assert len(call.fits) == 3 and {f.origin.fold for f in call.fits} == {0, 1, 2}
+        expect_cv_data(call, train=("x_train",), test=("x_test",), whole=("x_all",))
+    expect_best_choice("best_optimizer", sub.scalar("best_optimizer"), sub.dict("scores"))
