@@ -322,8 +322,11 @@ def _recorded_method(method: str, original):
         finally:
             _frames.pop()
         if record is not None:
-            if method == "score":
-                record["result"] = _plain(result)
+            try:
+                if method == "score":
+                    record["result"] = _plain(result)
+            except Exception:
+                pass
             record.update(completed=True, seconds=round(time.perf_counter() - t0, 3))
         return result
 

@@ -22,11 +22,17 @@ evaluates on the first few batches only (``Model.evaluate`` returns the same kin
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
+A call made inside a scikit-learn wrapper, search or cross-validation (see ``estimators``,
+installed with this module) also records its ``origin`` (wrapper, search, fold, candidate);
+such a fit records the facts of the model it trained (``model``), and its model and History are
+not kept alive (the notebook's own are): their ids are retired when they are collected. In fast
+mode such a ``predict`` (a fold's scoring) runs eagerly and quietly, with the same output.
+
 These wrappers (``Model.fit``, ``evaluate``, ``predict``, ``save``, ``save_weights``,
 ``load_weights``, ``load_model`` and the ``keras.applications`` constructors, replaced in every
 loaded Keras module that names them) are the only patches of foreign attributes in the kit;
 each calls the original unchanged (fast mode aside) and never lets a recording error reach the
-student. Before any student code can touch Keras, the originals the harvest relies on are
+student (the scikit-learn patches are in ``estimators``). Before any student code can touch Keras, the originals the harvest relies on are
 captured here: the functions it calls and a snapshot of the attributes of the Keras classes it
 reads (every class of ``keras.layers``, ``keras.regularizers``, ``keras.optimizers``,
 ``keras.initializers``, the models, History, Variable, KerasTensor: a notebook that redefines
