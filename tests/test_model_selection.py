@@ -291,6 +291,11 @@ def test_a_hand_loop_over_cross_val_score_is_related_to_the_recorded_calls():
     means = {"sgd": {"kind": "scalar", "type": "float", "value": 0.8},
              "rmsprop": {"kind": "scalar", "type": "float", "value": 0.91}}          # the means are accepted
     expect_scores_from_cv(Submission(hand_loop_payload(stored=means)), "scores")
+    results = {k: {"kind": "dict", "items": {"test_score": {"kind": "array", "shape": [3], "values": v},
+                                             "fit_time": {"kind": "array", "shape": [3], "values": [1, 1, 1]}}}
+               for k, v in (("sgd", [0.81, 0.8, 0.79]), ("rmsprop", [0.9, 0.91, 0.92]))}   # cross_validate's dicts
+    assert len(expect_scores_from_cv(Submission(hand_loop_payload(stored=results)), "scores")) == 2
+    assert expect_best_choice("best", "rmsprop", results) == "rmsprop"
 
 
 def test_hand_loop_mistakes_typed_scores_two_folds_and_test_data():

@@ -408,7 +408,10 @@ def expect_candidates_include(search: SearchFacts, measure: Callable, values: tu
 
 
 def _score_values(item: dict) -> list[float] | None:
-    """The numbers of a harvested dict item: an array's or list's values, or a scalar."""
+    """The numbers of a harvested dict item: an array's or list's values, a scalar, or the
+    ``test_score`` of a ``cross_validate`` result."""
+    if item.get("kind") == "dict" and isinstance(item.get("items", {}).get("test_score"), dict):
+        item = item["items"]["test_score"]
     if item.get("kind") in ("array", "list") and isinstance(item.get("values"), list):
         return [float(v) for v in item["values"] if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if item.get("kind") == "scalar" and isinstance(item.get("value"), (int, float)) \

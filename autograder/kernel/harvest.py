@@ -313,6 +313,9 @@ def _describe(value, depth: int) -> dict:
     if _is_a(value, (list, tuple)) and 0 < len(value) <= SMALL_VALUES and all(
             _is_a(v, (int, float)) and not _is_a(v, bool) for v in value):
         return {"kind": "list", "values": [_describe_scalar(v)["value"] for v in value]}
+    if _is_a(value, dict) and depth == 1 and "test_score" in value:   # cross_validate's result in a dict
+        return {"kind": "dict", "items": {str(k)[:100]: _describe(v, 2) for k, v in list(dict.items(value))[:20]
+                                          if _is_a(k, str)}}
     if _is_a(value, dict) and depth == 0:
         items = list(dict.items(value))[:50]
         return {"kind": "dict", "items": {str.__str__(k) if _is_a(k, str) else repr(k)[:100]: _describe(v, 1)
