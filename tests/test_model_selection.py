@@ -281,6 +281,9 @@ def test_a_hand_loop_over_cross_val_score_is_related_to_the_recorded_calls():
     assert [c.index for c in calls.values()] == [0, 1]
     assert call_values(calls, optimizer_of) == {"sgd": "sgd", "rmsprop": "rmsprop"}
     assert call_values(calls, param("optimizer")) == {"sgd": "sgd", "rmsprop": "rmsprop"}
+    expect_candidates_include(calls, optimizer_of, ("sgd", "rmsprop"), label="optimizer", what="`scores`")
+    with pytest.raises(CheckFailed, match="ne compare pas optimizer = adam"):
+        expect_candidates_include(calls, optimizer_of, ("adam",), label="optimizer", what="`scores`")
     for call in calls.values():
         assert expect_folds(call) == 3 and call.n_jobs == -1 and call.n_jobs_run == 1
         expect_cv_data(call, train=TRAIN, test=TEST, whole=WHOLE)

@@ -396,14 +396,20 @@ def expect_candidates_vary(search: SearchFacts, measures: dict[str, Callable], *
 
 
 @expectation
-def expect_candidates_include(search: SearchFacts, measure: Callable, values: tuple, *, label: str) -> list:
-    """Every value of ``values`` is among the candidates (``"sgd"`` and ``"rmsprop"`` both compared)."""
-    seen = _label_values(search, measure)
+def expect_candidates_include(obj: SearchFacts | dict, measure: Callable, values: tuple, *, label: str,
+                              what: str | None = None) -> list:
+    """Every value of ``values`` is among the candidates (``"sgd"`` and ``"rmsprop"`` both
+    compared): the candidates of a search, or the calls of a hand-written loop (the key →
+    :class:`CVCall` dict of :func:`expect_scores_from_cv`, measured with :func:`call_values`)."""
+    if isinstance(obj, SearchFacts):
+        seen, label_what = _label_values(obj, measure), what or f"`{obj.name}`"
+    else:
+        seen, label_what = _distinct(call_values(obj, measure).values()), what or "cross_val_score"
     for value in values:
         if not any(same_param(value, s) for s in seen):
-            raise CheckFailed("cv_value_not_compared", what=f"`{search.name}`", label=label, value=param_text(value),
+            raise CheckFailed("cv_value_not_compared", what=label_what, label=label, value=param_text(value),
                               values=_values_text(seen))
-    verified("ok.cv_candidates_include", what=f"`{search.name}`", label=label, values=_values_text(seen))
+    verified("ok.cv_candidates_include", what=label_what, label=label, values=_values_text(seen))
     return seen
 
 
