@@ -10,6 +10,7 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Localized,
     Submission,
     call_values,
     candidate_values,
@@ -177,6 +178,13 @@ def test_grids_that_vary_one_thing_or_change_depth_and_width_together_fail():
     with pytest.raises(CheckFailed, match="rmsprop"):
         expect_candidates_include(search, optimizer_of, ("sgd", "rmsprop"), label="optimizer")
     assert candidate_values(search, param("width")) == {0: 8, 1: 16}   # by parameter name as well
+    labels = {"depth": Localized(fr="profondeur", en="depth"), "width": Localized(fr="largeur", en="width")}
+    with pytest.raises(CheckFailed) as failure:
+        expect_candidates_vary(search, {"depth": hidden_depth, "width": hidden_width}, product=True, labels=labels)
+    assert "profondeur × largeur" in failure.value.text("fr") and "depth × width" in failure.value.text("en")
+    with collect_notes() as notes:
+        expect_candidates_vary(search, {"depth": hidden_depth}, labels=labels)
+    assert "profondeur ∈ {1, 2}" in notes_text(notes, "fr") and "depth ∈ {1, 2}" in notes_text(notes, "en")
 
 
 def test_the_reported_choice_must_be_the_best_by_the_students_own_results():
@@ -544,3 +552,16 @@ def test_kernel_scikeras_wrapper_and_hand_loop_are_recorded(kernel_facts):
         assert len(call.fits) == 3 and {f.origin.fold for f in call.fits} == {0, 1, 2}
         expect_cv_data(call, train=("x_train",), test=("x_test",), whole=("x_all",))
     expect_best_choice("best_optimizer", sub.scalar("best_optimizer"), sub.dict("scores"))
+
+
+def test_scikeras_own_patches_of_keras_are_not_reported_as_the_notebooks():
+    from autograder.kernel import estimators, harvest, recorder
+
+    recorder.install(fast=False)
+    keras = pytest.importorskip("keras")
+    if "classes" not in recorder.originals():   # Keras was imported before install by another test
+        recorder._patch_keras(keras)
+    pytest.importorskip("scikeras.wrappers")
+    estimators._accept_library_patches(None)   # what the import hook does after scikeras' import
+    changed = [(cls.__name__, name) for cls, name, _, now in harvest._changes()]
+    assert not [c for c in changed if c[1] in ("__reduce__", "__deepcopy__")], changed
