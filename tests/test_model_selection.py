@@ -154,6 +154,12 @@ def test_folds_data_and_scoring_mistakes_are_named():
                                                       x_test={"relation": "overlap", "fraction": 0.3})
     with pytest.raises(CheckFailed, match="tout le jeu de données"):
         expect_cv_data(Submission(whole).search("search"), train=TRAIN, test=TEST, whole=WHOLE)
+    concatenated = search_payload(fit_on=None)           # np.concatenate([x_train, x_test]), no contract name
+    concatenated["sklearn"][0]["data"]["x"]["matches"] = {"x_train": {"relation": "overlap", "fraction": 0.8},
+                                                          "x_test": {"relation": "overlap", "fraction": 0.2}}
+    with pytest.raises(CheckFailed) as failure:
+        expect_cv_data(Submission(concatenated).search("search"), train=TRAIN, test=TEST)
+    assert "whole data set `x_train`, `x_test` (training and test)" in failure.value.text("en")
     with pytest.raises(CheckFailed, match="classification.*régression"):
         expect_scoring(Submission(search_payload(scoring="accuracy")).search("search"), task="regression")
     for ok in (None, "neg_mean_squared_error", "r2", {"object": "mean_absolute_error", "type": "scorer"}):
