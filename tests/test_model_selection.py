@@ -343,23 +343,16 @@ def test_parameter_values_are_compared_as_the_model_sees_them():
 # ----------------------------------------------------------------------------- kernel side (nothing trained)
 @pytest.fixture(scope="module")
 def recording():
+    import sys
+
     from autograder.kernel import estimators
 
     estimators.install()
-    import sklearn.model_selection   # noqa: F401  (patched at import, or at once if imported before)
+    import sklearn.model_selection   # noqa: F401  (patched by the import hook)
 
-    if "sklearn.model_selection" in estimators._PostImportHook.__dict__:   # pragma: no cover
-        pass
-    estimators._patch_model_selection(sys_modules()["sklearn.model_selection"]) \
-        if not getattr(sys_modules()["sklearn.model_selection._search"].BaseSearchCV.fit,
-                       "_autograder_recorded", False) else None
+    if not getattr(sys.modules["sklearn.model_selection._search"].BaseSearchCV.fit, estimators._MARK, False):
+        estimators._patch_model_selection(sys.modules["sklearn.model_selection"])   # imported before install
     return estimators
-
-
-def sys_modules():
-    import sys
-
-    return sys.modules
 
 
 class OriginProbe:

@@ -80,6 +80,9 @@ MAX_ITEMS = 64            # items kept of a list / dict parameter value
 MAX_TEXT = 200
 
 _state: dict = {"installed": False, "patched": set(), "error": None}
+# Marks this copy's wrappers (idempotent patches); another copy of the kernel package (the student's
+# self-check kit, under another package name) wraps them again and keeps its own records.
+_MARK = "_autograder_recorded_" + __name__.replace(".", "_")
 _log: list[dict] = []      # the records
 _frames: list[dict] = []   # the scikit-learn calls running now, outermost first
 _serials: dict = {}        # id(object) -> (weakref or object, serial)
@@ -319,7 +322,7 @@ def _patch_wrappers(module) -> None:
             continue
         for method in WRAPPER_METHODS:
             original = _getattr(cls, method, None)
-            if original is None or _getattr(original, "_autograder_recorded", False):
+            if original is None or _getattr(original, _MARK, False):
                 continue
             setattr(cls, method, _recorded_method(method, original))
 
@@ -354,7 +357,7 @@ def _recorded_method(method: str, original):
 
     recorded.__doc__, recorded.__name__ = _getattr(original, "__doc__", None), method
     recorded.__wrapped__ = original
-    recorded._autograder_recorded = True
+    setattr(recorded, _MARK, True)
     return recorded
 
 
@@ -406,7 +409,7 @@ def _patch_model_selection(module) -> None:
             replacements[function] = _recorded_cv(name, function)
     _replace_in_sklearn(replacements)
     base = _getattr(search, "BaseSearchCV")
-    if not _getattr(base.fit, "_autograder_recorded", False):
+    if not _getattr(base.fit, _MARK, False):
         base.fit = _recorded_search_fit(base.fit)
 
 
@@ -503,7 +506,7 @@ def _recorded_search_fit(original):
         return result
 
     fit.__doc__, fit.__wrapped__, fit.__name__ = original.__doc__, original, "fit"
-    fit._autograder_recorded = True
+    setattr(fit, _MARK, True)
     return fit
 
 
