@@ -11,6 +11,7 @@ The payload (``facts_of``)::
      "fits":  [fit record],              # every Model.fit call, in order (see recorder)
      "calls": [evaluate / predict record],
      "files": [save / save_weights / load_weights / load_model / application record],
+     "sklearn": [scikit-learn call record],   # wrapper fit/score/predict, search fit, cross_val_score (see estimators)
      "fast": bool, "tampered": ["keras.Layer.get_config", ...]}
 
 * a model: ``{"kind": "model", "id", "class", "built", "input_shape": [None, 28, 28, 1] (whole),
@@ -27,9 +28,12 @@ The payload (``facts_of``)::
   flattened: ``ModelFacts.flat_layers()`` flattens); a wrapper (Bidirectional, TimeDistributed)
   has ``"layer"``, its inner layer;
 * an array: ``{"kind": "array", "shape", "dtype", "finite", "min", "max", "one_hot",
-  "fingerprint"}``; a history: ``{"kind": "history", "id", "model_id", "keys", "params",
-  "epochs_run", "values": {key: [float or None per epoch]}, "model": {model facts of the model
-  it trained}}``; a dict, a scalar: as before;
+  "fingerprint"}`` (a 1-D array of at most SMALL_VALUES numbers also gives its ``"values"``:
+  fold scores); a list of at most SMALL_VALUES numbers: ``{"kind": "list", "values"}``; a
+  scikit-learn estimator: ``{"kind": "estimator", ...}``, a search (GridSearchCV ...):
+  ``{"kind": "search", ...}`` (see ``estimators.describe_estimator``); a history: ``{"kind":
+  "history", "id", "model_id", "keys", "params", "epochs_run", "values": {key: [float or None
+  per epoch]}, "model": {model facts of the model it trained}}``; a dict, a scalar: as before;
 * every fingerprint (contract arrays, and the ``data`` of the fit / evaluate / predict
   records) is ``{"shape", "dtype", "rows", "row_size", "checksum", "matches": {contract name:
   {"relation": "same" | "subset" | "overlap", "fraction"}}}`` (see ``fingerprint``): facts of
@@ -49,7 +53,7 @@ from __future__ import annotations
 import builtins
 import math
 
-from autograder.kernel import fingerprint, recorder
+from autograder.kernel import estimators, fingerprint, recorder
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -60,6 +64,7 @@ _index_cache: dict = {}
 _captured: dict = {}
 MAX_DEPTH = 4            # nested models described this deep
 MAX_HISTORY_KEYS, MAX_HISTORY_EPOCHS = 32, 1000   # a History's values kept (entries, last epochs)
+SMALL_VALUES = 100       # a 1-D numeric array (or list) this small also gives its values (fold scores)
 CONFIG_FACTS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "dilation_rate",
                 "data_format", "rate", "stddev", "return_sequences", "return_state", "target_shape", "input_dim",
                 "output_dim", "axis", "momentum", "epsilon", "groups", "depth_multiplier", "size", "n",
@@ -87,6 +92,7 @@ def install(names: list[str], fast: bool = False, token: str | None = None, secr
         np={n: getattr(numpy, n) for n in _NUMPY},
         namespace=shell.user_ns, publish=shell.display_pub.publish,
         records=recorder.records, calls=recorder.calls, files=recorder.file_events, is_fast=recorder.is_fast,
+        sklearn=estimators.records,
     )
     names, emit_payload = list(names), _payload
 
@@ -122,13 +128,15 @@ def facts_of(namespace: dict, names: list[str]) -> dict:
     records, calls, files = (_captured.get("records", recorder.records), _captured.get("calls", recorder.calls),
                              _captured.get("files", recorder.file_events))
     fits, calls = records(private=True), calls(private=True)
-    relate_data(namespace, names, values, fits, calls)
+    sklearn = _captured.get("sklearn", estimators.records)(private=True)
+    relate_data(namespace, names, values, fits, calls, sklearn)
     tampered = sorted(f"{cls.__module__.split('.')[0]}.{cls.__qualname__}.{name}" for cls, name, _, _ in changes)
-    return {"values": values, "fits": fits, "calls": calls, "files": files(),
+    return {"values": values, "fits": fits, "calls": calls, "files": files(), "sklearn": sklearn,
             "fast": _captured.get("is_fast", recorder.is_fast)(), "tampered": tampered[:20]}
 
 
-def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict], calls: list[dict]) -> None:
+def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict], calls: list[dict],
+                others: list[dict] = ()) -> None:
     """Add ``matches`` (relations with the contract arrays, see ``fingerprint.relation``) to every
     fingerprint of the records and of the contract arrays; drop the fingerprints' private parts.
 
@@ -140,7 +148,7 @@ def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict
             index = _row_index(namespace[name])
             if index is not None:
                 indexes[name] = index
-    for record in [*fits, *calls]:
+    for record in [*fits, *calls, *others]:
         data = record.get("data") or {}
         for key, fp in list(data.items()):
             if isinstance(fp, dict):
@@ -320,6 +328,14 @@ def _describe(value, depth: int) -> dict:
         return _describe_scalar(value)
     if hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__array__"):
         return _describe_array(value, np)
+    if estimators.is_estimator(value):
+        return estimators.describe_estimator(value, lambda model: _describe_model(model, orig))
+    if _is_a(value, (list, tuple)) and 0 < len(value) <= SMALL_VALUES and all(
+            _is_a(v, (int, float)) and not _is_a(v, bool) for v in value):
+        return {"kind": "list", "values": [_describe_scalar(v)["value"] for v in value]}
+    if _is_a(value, dict) and depth == 1 and "test_score" in value:   # cross_validate's result in a dict
+        return {"kind": "dict", "items": {str(k)[:100]: _describe(v, 2) for k, v in list(dict.items(value))[:20]
+                                          if _is_a(k, str)}}
     if _is_a(value, dict) and depth == 0:
         items = list(dict.items(value))[:50]
         return {"kind": "dict", "items": {str.__str__(k) if _is_a(k, str) else repr(k)[:100]: _describe(v, 1)
@@ -361,6 +377,8 @@ def _describe_array(value, np) -> dict:
         facts.update(finite=finite, min=low, max=high)
         if array.ndim == 2:   # one-hot: 0/1 only, one 1 per row (first rows first: cheap refusal)
             facts["one_hot"] = all(_binary_rows(part, np) for part in (array[:64], array))
+        if array.ndim == 1 and array.size <= SMALL_VALUES:
+            facts["values"] = [_describe_scalar(v)["value"] for v in array.tolist()]
     if len(_array_cache) > 256:
         _array_cache.clear()
     _array_cache[key] = facts

@@ -22,11 +22,19 @@ evaluates on the first few batches only (``Model.evaluate`` returns the same kin
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
+A call made inside a scikit-learn wrapper, search or cross-validation (see ``estimators``,
+installed with this module) also records its ``origin`` (wrapper, search, fold, candidate);
+such a fit records the facts of the model it trained (``model``), and its model and History are
+not kept alive (the notebook's own are): their ids are retired when they are collected. In fast
+mode such a ``fit`` trains with ``train_on_batch`` on its two batches and such a ``predict`` (a
+fold's scoring) calls the model on chunks of rows (the same output): Keras' per-call data
+pipeline and callbacks cost more than the two batches on a search's many clones.
+
 These wrappers (``Model.fit``, ``evaluate``, ``predict``, ``save``, ``save_weights``,
 ``load_weights``, ``load_model`` and the ``keras.applications`` constructors, replaced in every
 loaded Keras module that names them) are the only patches of foreign attributes in the kit;
 each calls the original unchanged (fast mode aside) and never lets a recording error reach the
-student. Before any student code can touch Keras, the originals the harvest relies on are
+student (the scikit-learn patches are in ``estimators``). Before any student code can touch Keras, the originals the harvest relies on are
 captured here: the functions it calls and a snapshot of the attributes of the Keras classes it
 reads (every class of ``keras.layers``, ``keras.regularizers``, ``keras.optimizers``,
 ``keras.initializers``, the models, History, Variable, KerasTensor: a notebook that redefines
@@ -41,7 +49,9 @@ import inspect
 import os
 import sys
 import time
+import weakref
 
+from autograder.kernel import estimators as _estimators
 from autograder.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
@@ -62,6 +72,7 @@ def install(fast: bool = False) -> None:
     if _state["installed"]:
         return
     _state["installed"], _state["fast"] = True, bool(fast)
+    _estimators.install()
     keras = sys.modules.get("keras")
     if keras is not None and hasattr(keras, "Model"):
         _patch_keras(keras)
@@ -130,8 +141,9 @@ def _patch_keras(keras) -> None:
 def _wrap_fit(keras) -> None:
     original_fit = keras.Model.fit
     signature = inspect.signature(original_fit)
-    log: list[dict] = []
-    alive = _alive
+    log = _fit_log
+    track, origin_now, describe_trained, on_batches = (_track, _estimators.current_origin, _describe_trained,
+                                                       _fit_on_batches)
     new_record, fast_arguments, pad_history, clock = _new_record, _fast_arguments, _pad_history, time.perf_counter
     eagerly, data_facts, depth = _eagerly, _fit_data, _depth
 
@@ -139,14 +151,20 @@ def _wrap_fit(keras) -> None:
         bound = signature.bind(self, *args, **kwargs)
         record = new_record(self, bound.arguments)
         record["data"], record["validation"] = data_facts(bound.arguments, record)
+        origin = origin_now()
+        if origin is not None:
+            record["origin"] = origin
         log.append(record)
-        alive.append(self)
+        track(self, origin)
         fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
         depth.append("fit")
         try:
-            if fast:
+            history = None
+            if fast and origin is not None:   # a wrapper's clone: train on batches, without a data pipeline
+                history = on_batches(self, fast_arguments(bound.arguments, record))
+            if fast and history is None:
                 history = eagerly(self, original_fit, fast_arguments(bound.arguments, record))
-            else:
+            elif not fast:
                 history = original_fit(self, *args, **kwargs)
         finally:
             depth.pop()
@@ -154,8 +172,10 @@ def _wrap_fit(keras) -> None:
             pad_history(history, bound.arguments.get("initial_epoch", 0) or 0, record["epochs"])
         record["completed"] = True
         record["history_id"] = id(history)
-        alive.append(history)
+        track(history, origin)
         record["seconds"] = round(clock() - record.pop("_t0"), 3)
+        if origin is not None:
+            record["model"] = describe_trained(self)
         return history
 
     def read_log(private: bool = False) -> list[dict]:
@@ -170,9 +190,44 @@ def _wrap_fit(keras) -> None:
     _wrap_predict(keras)
 
 
+_fit_log: list[dict] = []  # fit records
 _calls: list[dict] = []   # evaluate / predict records
 _files: list[dict] = []   # save / load / application records
-_alive: list = []         # models and histories stay referenced: their id() is never reused in a run
+_alive: list = []         # the notebook's models and histories stay referenced: their id() is never reused
+_retired = [0]            # retired ids so far (see _track)
+
+
+def _track(obj, origin) -> None:
+    """Keep the ids of the records true: an object the notebook trained or used itself stays
+    referenced (its id is never reused in the run); one a scikit-learn wrapper made (``origin``)
+    is not kept alive (a search fits dozens of clones): when it is collected its records' ids are
+    retired, replaced by a unique negative number no live object has."""
+    if origin is None:
+        _alive.append(obj)
+        return
+    try:
+        weakref.finalize(obj, _retire, id(obj))
+    except TypeError:   # not weakly referenceable: kept, as before
+        _alive.append(obj)
+
+
+def _retire(old_id: int) -> None:
+    _retired[0] += 1
+    new_id = -_retired[0]
+    for record in (*_fit_log, *_calls):
+        for key in ("model_id", "history_id"):
+            if record.get(key) == old_id:
+                record[key] = new_id
+
+
+def _describe_trained(model):
+    """The harvest's facts of a model a wrapper trained (its clone may be gone by the harvest)."""
+    try:
+        from autograder.kernel import harvest
+
+        return harvest.describe(model)
+    except Exception as exc:
+        return {"kind": "unreadable", "error": f"{type(exc).__name__}: {exc}"[:200]}
 _depth: list = []         # the recorded Keras calls running now (calls Keras makes inside them are not logged)
 
 
@@ -230,7 +285,7 @@ def _wrap_evaluate(keras) -> None:
     """Record ``evaluate`` calls; in fast mode, run them on the first FAST_BATCHES batches, eagerly."""
     original_evaluate = keras.Model.evaluate
     signature = inspect.signature(original_evaluate)
-    eagerly, head, log, depth, alive = _eagerly, _head, _calls, _depth, _alive
+    eagerly, head, log, depth, track, origin_now = _eagerly, _head, _calls, _depth, _track, _estimators.current_origin
     arguments_of, fingerprint, plain, clock = _call_arguments, _safe_fingerprint, _plain_result, time.perf_counter
 
     def evaluate(self, *args, **kwargs):
@@ -239,10 +294,13 @@ def _wrap_evaluate(keras) -> None:
             return original_evaluate(self, *args, **kwargs)   # let Keras word the error
         record = None
         if not depth:
+            origin = origin_now()
             record = {"kind": "evaluate", "model_id": id(self), "completed": False, "fast": _state["fast"],
                       "data": {"x": fingerprint(call.get("x")), "y": fingerprint(call.get("y"))}, "result": None}
+            if origin is not None:
+                record["origin"] = origin
             log.append(record)
-            alive.append(self)
+            track(self, origin)
         t0 = clock()
         depth.append("evaluate")
         try:
@@ -277,21 +335,31 @@ def _wrap_predict(keras) -> None:
     """Record ``predict`` calls (run as written: student code uses their output)."""
     original_predict = keras.Model.predict
     signature = inspect.signature(original_predict)
-    log, depth, alive, arguments_of, fingerprint = _calls, _depth, _alive, _call_arguments, _safe_fingerprint
-    clock = time.perf_counter
+    log, depth, track, arguments_of, fingerprint = _calls, _depth, _track, _call_arguments, _safe_fingerprint
+    clock, origin_now, eagerly, direct = time.perf_counter, _estimators.current_origin, _eagerly, _direct_predict
 
     def predict(self, *args, **kwargs):
         call = arguments_of(signature, self, args, kwargs)
         record = None
         if call is not None and not depth:
+            origin = origin_now()
             record = {"kind": "predict", "model_id": id(self), "completed": False, "fast": _state["fast"],
                       "data": {"x": fingerprint(call.get("x"))}, "output_shape": None}
+            if origin is not None:
+                record["origin"] = origin
             log.append(record)
-            alive.append(self)
+            track(self, origin)
         t0 = clock()
         depth.append("predict")
         try:
-            output = original_predict(self, *args, **kwargs)
+            if record is not None and "origin" in record and _state["fast"]:
+                # a wrapper's predict (a fold's scoring): the same output, without Keras' data pipeline
+                # and tracing for every clone (calling the model on chunks), else eagerly and quietly
+                output = direct(self, call.get("x"))
+                if output is None:
+                    output = eagerly(self, original_predict, {**call, "verbose": 0})
+            else:
+                output = original_predict(self, *args, **kwargs)
         finally:
             depth.pop()
         if record is not None:
@@ -401,6 +469,79 @@ def _replace_everywhere(replacements: dict) -> None:
                 continue
             if wrapper is not None:
                 namespace[attribute] = wrapper
+
+
+def _fit_on_batches(model, kwargs: dict):
+    """Fast mode's fit of a wrapper's clone: ``train_on_batch`` on the FAST_BATCHES batches of
+    ``kwargs`` (the fast arguments), eagerly, and a History like ``fit``'s (one epoch, the last
+    batch's logs). Keras' ``fit`` builds a data pipeline and callbacks for every call, which
+    costs more than the two batches on a search's many clones. None when the call is not a
+    plain one (validation, callbacks, datasets, several inputs): the caller runs ``fit``."""
+    try:
+        import numpy
+
+        keras = sys.modules.get("keras")
+        x, y = kwargs.get("x"), kwargs.get("y")
+        plain = (keras is not None and y is not None and not kwargs.get("callbacks")
+                 and not kwargs.get("validation_split") and kwargs.get("validation_data") is None
+                 and kwargs.get("steps_per_epoch") is None and all(
+                     hasattr(v, "shape") and hasattr(v, "__array__") and not isinstance(v, (tuple, list, dict))
+                     for v in (x, y)))
+        if not plain:
+            return None
+        x, y = numpy.asarray(x), numpy.asarray(y)
+        weights = kwargs.get("sample_weight")
+        batch = kwargs.get("batch_size") or DEFAULT_BATCH_SIZE
+        initial = kwargs.get("initial_epoch", 0) or 0
+        history = keras.callbacks.History()
+        history.set_model(model)
+        steps = max(1, -(-len(x) // batch))
+        history.set_params({"verbose": 0, "epochs": kwargs.get("epochs", 1), "steps": steps})
+        history.on_train_begin()
+        logs = {}
+
+        def train():
+            out = {}
+            for start in range(0, len(x), batch):
+                out = model.train_on_batch(
+                    x[start:start + batch], y[start:start + batch],
+                    sample_weight=None if weights is None else numpy.asarray(weights)[start:start + batch],
+                    class_weight=kwargs.get("class_weight"), return_dict=True)
+            return out
+
+        logs = _eagerly(model, lambda m, **_: train(), {})
+        for epoch in range(initial, kwargs.get("epochs", initial + 1)):
+            history.on_epoch_end(epoch, {str(k): float(v) for k, v in dict(logs or {}).items()})
+        model.history = history
+        return history
+    except Exception:
+        return None
+
+
+DIRECT_CHUNK = 4096   # rows per call of the model in _direct_predict
+
+
+def _direct_predict(model, x):
+    """``model.predict(x)``'s output computed by calling the model on chunks of rows (same
+    values, no tf.data pipeline); None when ``x`` is not one numeric array or the model has
+    several outputs (the caller then uses ``predict``)."""
+    try:
+        import numpy
+
+        if not hasattr(x, "shape") or not hasattr(x, "__array__") or isinstance(x, (tuple, list, dict)):
+            return None
+        x = numpy.asarray(x)
+        if x.ndim == 0 or not len(x) or x.dtype.kind not in "biuf":
+            return None
+        parts = []
+        for start in range(0, len(x), DIRECT_CHUNK):
+            out = model(x[start:start + DIRECT_CHUNK], training=False)
+            if isinstance(out, (tuple, list, dict)):
+                return None
+            parts.append(numpy.asarray(out))
+        return numpy.concatenate(parts) if len(parts) > 1 else parts[0]
+    except Exception:
+        return None
 
 
 def _eagerly(model, function, kwargs: dict):
