@@ -40,6 +40,783 @@ CHECKS = {
     'model': {'public': [], 'hidden': 2},
 }
 KIT = {
+    'kernel.estimators': r'''"""Records scikit-learn's model selection around Keras models (runs INSIDE the student's kernel).
+
+Installed by ``recorder.install`` (so before any student cell), patched when the modules are
+imported (an import hook; a notebook that never imports scikit-learn does not pay for it):
+
+* the wrappers' ``fit`` / ``partial_fit`` / ``score`` / ``predict`` / ``predict_proba`` /
+  ``decision_function`` of Keras 3 (``keras.wrappers.SKLearnClassifier``, ``SKLearnRegressor``,
+  ``SKLearnTransformer``) and of scikeras (``KerasClassifier``, ``KerasRegressor``,
+  ``BaseWrapper``): each call is logged (kind, object serial, data fingerprints, the plain
+  keyword arguments, ``score``'s result) and sets the **origin** of the Keras calls made inside;
+* ``BaseSearchCV.fit`` (GridSearchCV, RandomizedSearchCV, the halving searches): logged as
+  ``search_fit`` with its data;
+* ``cross_validate`` / ``cross_val_score`` / ``cross_val_predict`` (and ``learning_curve``,
+  ``validation_curve``, ``permutation_test_score``): logged as ``cv`` with the estimator, cv,
+  scoring, the data and the returned scores;
+* scikit-learn's per-fold functions ``sklearn.model_selection._validation._fit_and_score`` (the
+  one point every search and ``cross_validate`` goes through, given the cloned estimator, the
+  fold and the candidate's parameters) and ``_fit_and_predict`` (``cross_val_predict``): they
+  set the fold / candidate / parameter set of the origin, so a fit of a **clone** is
+  attributed to its search, fold and parameters.
+
+**n_jobs.** joblib's default backend (loky) would run the folds in worker processes, out of the
+recorder's sight (their fits unrecorded, their fast mode off) and out of the kernel's own
+accounting. The kit runs every search and cross-validation call **in the kernel, one fold after
+the other** (joblib's sequential backend around the call); the requested ``n_jobs`` is kept in
+the records (``n_jobs``) with ``n_jobs_run: 1``. Results are the same (each fold is independent);
+only the wall time differs, and fast mode keeps each fit at two batches.
+
+**Memory.** Records keep facts, never objects: a fit made by a wrapper is not kept alive by the
+recorder (unlike the notebook's own models, see ``recorder``); when the clone is collected, its
+records' ``model_id`` / ``history_id`` are retired (replaced by unique negative numbers) so a
+later object reusing the memory address cannot inherit them. Such a fit is described
+(``"model"``: the harvest's model facts) when it ends.
+
+Records (``records()``), in call order, each ``{"kind", "index", "completed", "seconds"}`` and:
+
+* ``fit`` / ``partial_fit`` / ``score`` / ``predict`` / ``predict_proba`` / ``decision_function``:
+  ``"serial"`` (the wrapper object's), ``"class"``, ``"data": {"x", "y"}`` (fingerprints),
+  ``"arguments"`` (plain keyword arguments), ``"result"`` (``score``), ``"origin"`` (None: the
+  notebook called it);
+* ``search_fit``: ``"serial"`` (the search's), ``"class"``, ``"data"``, ``"n_jobs"``,
+  ``"n_jobs_run"``, ``"origin"``;
+* ``cv``: ``"function"``, ``"estimator"`` (estimator facts at call time), ``"cv"``,
+  ``"n_splits"``, ``"scoring"``, ``"n_jobs"``, ``"n_jobs_run"``, ``"data"``, ``"scores"``,
+  ``"metrics"``, ``"origin"``.
+
+An origin (on these records and on the Keras ``fit`` / ``evaluate`` / ``predict`` records) is
+``{"estimator": serial, "estimator_class", "search": serial | None, "cv_call": index | None,
+"stage": "fold" | "refit" | "fit", "fold", "n_splits", "candidate", "params"}``.
+
+The harvest describes the objects themselves (``describe_estimator`` / ``describe_search``):
+see ``autograder/checks/estimator_facts.py`` for the facts and their meaning.
+"""
+from __future__ import annotations
+
+import builtins
+import importlib.util
+import inspect
+import itertools
+import sys
+import time
+import weakref
+
+from _autograder_selfcheck_a1311b0a27.kernel import fingerprint as _fingerprint
+
+__builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
+
+WRAPPER_METHODS = ("fit", "partial_fit", "score", "predict", "predict_proba", "decision_function")
+CV_FUNCTIONS = ("cross_validate", "cross_val_score", "cross_val_predict", "learning_curve", "validation_curve",
+                "permutation_test_score")
+FOLD_FUNCTIONS = ("_fit_and_score", "_fit_and_predict")   # scikit-learn's per-fold functions
+COUNTED_FOLDS = ("cross_validate", "cross_val_score", "cross_val_predict")   # one per-fold call per fold
+WRAPPER_CLASSES = {   # module -> wrapper classes whose methods are recorded
+    "keras.src.wrappers.sklearn_wrapper": ("SKLBase", "SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer"),
+    "scikeras.wrappers": ("BaseWrapper", "KerasClassifier", "KerasRegressor"),
+}
+SCIKERAS_FIT_PARAMS = ("epochs", "batch_size", "validation_split", "shuffle", "verbose", "callbacks",
+                       "validation_batch_size", "class_weight")
+MAX_ITEMS = 64            # items kept of a list / dict parameter value
+MAX_TEXT = 200
+
+_state: dict = {"installed": False, "patched": set(), "error": None}
+# Marks this copy's wrappers (idempotent patches); another copy of the kernel package (the student's
+# self-check kit, under another package name) wraps them again and keeps its own records.
+_MARK = "_autograder_recorded_" + __name__.replace(".", "_")
+_log: list[dict] = []      # the records
+_frames: list[dict] = []   # the scikit-learn calls running now, outermost first
+_serials: dict = {}        # id(object) -> (weakref or object, serial)
+_first_fit: dict = {}      # serial -> construction-time facts taken before the object's first fit
+_counter = itertools.count(1)
+_isinstance, _type, _id, _len, _getattr, _hasattr = isinstance, type, id, len, getattr, hasattr
+
+
+# ----------------------------------------------------------------------------- public
+def install() -> None:
+    """Patch scikit-learn / scikeras / the Keras wrappers now or when they are imported (idempotent)."""
+    if _state["installed"]:
+        return
+    _state["installed"] = True
+    watched = {"sklearn.model_selection": _patch_model_selection, "scikeras.wrappers": _patch_wrappers,
+               "keras.src.wrappers.sklearn_wrapper": _patch_wrappers, "scikeras": _accept_library_patches}
+    pending = {}
+    for name, patch in watched.items():
+        module = sys.modules.get(name)
+        if module is not None:
+            _safely(patch, module)
+        else:
+            pending[name] = patch
+    if pending:
+        sys.meta_path.insert(0, _PostImportHook(pending))
+
+
+def records(private: bool = False) -> list[dict]:
+    """Copies of the scikit-learn call records so far (``private`` keeps the fingerprints' row samples)."""
+    out = []
+    for record in _log:
+        copy = dict(record)
+        if _isinstance(copy.get("data"), dict):
+            copy["data"] = {k: (dict(v) if private else _fingerprint.public(v)) if _isinstance(v, dict) else v
+                            for k, v in copy["data"].items()}
+        out.append(copy)
+    return out
+
+
+def current_origin() -> dict | None:
+    """The origin of a Keras call made now (None outside any wrapper, search or cross-validation)."""
+    if not _frames:
+        return None
+    origin = {"estimator": None, "estimator_class": None, "search": None, "cv_call": None, "stage": "fit",
+              "fold": None, "n_splits": None, "candidate": None, "params": None}
+    fold = None
+    for frame in _frames:
+        kind = frame["type"]
+        if kind == "estimator":
+            origin["estimator"], origin["estimator_class"] = frame["serial"], frame["class"]
+        elif kind == "search":
+            origin["search"], fold = frame["serial"], None
+            origin["stage"] = "refit"
+        elif kind == "cv":
+            origin["cv_call"], fold = frame["index"], None
+        elif kind == "fold":
+            fold = frame
+    if fold is not None:
+        origin.update(stage="fold", fold=fold["fold"], n_splits=fold["n_splits"], candidate=fold["candidate"],
+                      params=fold["params"])
+    elif origin["search"] is None and origin["cv_call"] is not None:
+        origin["stage"] = "fold"
+    return origin
+
+
+def serial_of(obj) -> int:
+    """A small integer naming ``obj`` for the run (the same while it lives, never reused)."""
+    key = _id(obj)
+    entry = _serials.get(key)
+    if entry is not None:
+        ref, serial = entry
+        if (ref() if _isinstance(ref, weakref.ref) else ref) is obj:
+            return serial
+    serial = next(_counter)
+    try:
+        ref = weakref.ref(obj, lambda _, key=key, serial=serial: _forget(key, serial))
+    except TypeError:
+        ref = obj
+    _serials[key] = (ref, serial)
+    return serial
+
+
+def _forget(key, serial) -> None:
+    entry = _serials.get(key)
+    if entry is not None and entry[1] == serial:
+        del _serials[key]
+
+
+def is_estimator(value) -> bool:
+    """A scikit-learn estimator (without importing scikit-learn when the notebook did not)."""
+    base = sys.modules.get("sklearn.base")
+    cls = _getattr(base, "BaseEstimator", None) if base is not None else None
+    return cls is not None and issubclass(_type(value), cls)
+
+
+def is_search(value) -> bool:
+    module = sys.modules.get("sklearn.model_selection._search")
+    cls = _getattr(module, "BaseSearchCV", None) if module is not None else None
+    return cls is not None and issubclass(_type(value), cls)
+
+
+# ----------------------------------------------------------------------------- import hook
+class _PostImportHook:
+    """Meta path finder that runs a patch right after a watched module is first executed."""
+
+    def __init__(self, pending: dict):
+        self.pending = pending
+        self.busy = False
+
+    def find_spec(self, name, path=None, target=None):
+        patch = self.pending.get(name)
+        if patch is None or self.busy:
+            return None
+        self.busy = True
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            self.busy = False
+        del self.pending[name]
+        if not self.pending and self in sys.meta_path:
+            sys.meta_path.remove(self)
+        loader = _getattr(spec, "loader", None)
+        if loader is not None and _hasattr(loader, "exec_module"):
+            run = loader.exec_module
+
+            def exec_module(module):
+                run(module)
+                _safely(patch, module)
+
+            loader.exec_module = exec_module
+        return spec
+
+
+def _safely(patch, module) -> None:
+    try:
+        patch(module)
+    except Exception as exc:   # never break the student's import: the facts will lack these records
+        _state["error"] = f"{_type(exc).__name__}: {exc}"[:300]
+
+
+def _accept_library_patches(module) -> None:
+    """scikeras replaces Keras methods at import (``Model.__reduce__``, ``Model.__deepcopy__``,
+    ``Loss`` / ``Metric`` / ``Optimizer.__reduce__``, to pickle models): the very functions of
+    ``scikeras._saving_utils`` become part of the recorder's snapshot of the Keras classes, so
+    the harvest does not report them as the notebook's redefinitions (anything else still is)."""
+    from _autograder_selfcheck_a1311b0a27.kernel import recorder
+
+    saving = sys.modules.get("scikeras._saving_utils")
+    if saving is None:
+        return
+    functions = {_id(v) for v in vars(saving).values() if inspect.isfunction(v)}
+    for cls, attrs in recorder.originals().get("classes", {}).items():
+        for name, value in list(vars(cls).items()):
+            if _id(value) in functions and attrs.get(name) is not value:
+                attrs[name] = value
+
+
+# ----------------------------------------------------------------------------- plain values
+def _plain(value, depth: int = 0):
+    """A parameter value as plain JSON: numbers, strings, lists, dicts; another object becomes
+    ``{"object": its name, "type": "module.Class"}``."""
+    if value is None or value is True or value is False:
+        return value
+    if _isinstance(value, bool):
+        return bool(value)
+    if _isinstance(value, int):
+        return int(value)
+    if _isinstance(value, float):
+        return float(value) if value == value and value not in (float("inf"), float("-inf")) else str(value)
+    if _isinstance(value, str):
+        return value[:MAX_TEXT]
+    generic = _numpy_generic()
+    if generic is not None and _isinstance(value, generic):
+        try:
+            return _plain(value.item(), depth)
+        except Exception:
+            pass
+    if depth < 4 and _isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in list(value)[:MAX_ITEMS]]
+    if depth < 4 and _isinstance(value, dict):
+        return {str(k)[:100]: _plain(v, depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
+    shape = _getattr(value, "shape", None) if _hasattr(value, "__array__") else None
+    if depth < 4 and shape is not None and _len(shape) == 1 and shape[0] <= MAX_ITEMS:
+        try:
+            return [_plain(v, depth + 1) for v in value.tolist()]
+        except Exception:
+            pass
+    return _object(value)
+
+
+def _object(value) -> dict:
+    if inspect.isfunction(value) or inspect.ismethod(value) or inspect.isbuiltin(value):
+        return {"object": str(_getattr(value, "__name__", "?"))[:100], "type": "function"}
+    if _isinstance(value, type):
+        return {"object": value.__name__[:100], "type": "class"}
+    functools = sys.modules.get("functools")
+    if functools is not None and _isinstance(value, functools.partial):
+        return {"object": str(_getattr(value.func, "__name__", "partial"))[:100], "type": "functools.partial"}
+    cls = _type(value)
+    name = cls.__name__
+    if name == "_Scorer" or _hasattr(value, "_score_func"):   # make_scorer(...)
+        func = _getattr(value, "_score_func", None)
+        return {"object": str(_getattr(func, "__name__", name))[:100], "type": "scorer"}
+    return {"object": name[:100], "type": f"{cls.__module__}.{cls.__qualname__}"[:MAX_TEXT]}
+
+
+def _numpy_generic():
+    numpy = sys.modules.get("numpy")
+    return _getattr(numpy, "generic", None) if numpy is not None else None
+
+
+def _fp(value):
+    """Fingerprint of the first array of ``value`` (None when it is not one)."""
+    try:
+        if _isinstance(value, (tuple, list)) and value and _hasattr(value[0], "shape"):
+            value = value[0]
+        elif _isinstance(value, dict) and value:
+            value = next(iter(value.values()))
+        if value is not None and not _hasattr(value, "shape") and _hasattr(value, "__len__"):
+            numpy = sys.modules.get("numpy")
+            value = numpy.asarray(value) if numpy is not None else None
+        return _fingerprint.fingerprint(value)
+    except Exception:
+        return None
+
+
+def _data(x, y) -> dict:
+    return {"x": _fp(x), "y": _fp(y) if y is not None else None}
+
+
+# ----------------------------------------------------------------------------- wrappers
+def _patch_wrappers(module) -> None:
+    """Record the methods of the wrapper classes of ``module`` (Keras 3 or scikeras)."""
+    for class_name in WRAPPER_CLASSES.get(module.__name__, ()):
+        cls = _getattr(module, class_name, None)
+        if not _isinstance(cls, type):
+            continue
+        for method in WRAPPER_METHODS:
+            original = _getattr(cls, method, None)
+            if original is None or _getattr(original, _MARK, False):
+                continue
+            setattr(cls, method, _recorded_method(method, original))
+
+
+def _recorded_method(method: str, original):
+    signature = _signature(original)
+
+    def recorded(self, *args, **kwargs):
+        top = _frames[-1] if _frames else None
+        if top is not None and top["type"] == "estimator" and top["object"] == _id(self):
+            return original(self, *args, **kwargs)   # score -> predict, a subclass's fit -> super().fit
+        record = None
+        try:
+            record = _wrapper_record(self, method, signature, args, kwargs)
+        except Exception:
+            pass
+        serial = record["serial"] if record else serial_of(self)
+        _frames.append({"type": "estimator", "object": _id(self), "serial": serial, "class": _type(self).__name__})
+        t0 = time.perf_counter()
+        try:
+            result = original(self, *args, **kwargs)
+        finally:
+            _frames.pop()
+        if record is not None:
+            try:
+                if method == "score":
+                    record["result"] = _plain(result)
+            except Exception:
+                pass
+            record.update(completed=True, seconds=round(time.perf_counter() - t0, 3))
+        return result
+
+    recorded.__doc__, recorded.__name__ = _getattr(original, "__doc__", None), method
+    recorded.__wrapped__ = original
+    setattr(recorded, _MARK, True)
+    return recorded
+
+
+def _signature(function):
+    try:
+        return inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+
+
+def _wrapper_record(obj, method: str, signature, args, kwargs) -> dict:
+    arguments = {}
+    if signature is not None:
+        try:
+            bound = signature.bind(obj, *args, **kwargs)
+            arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
+            for name, parameter in signature.parameters.items():
+                if parameter.kind == parameter.VAR_KEYWORD and name in arguments:
+                    arguments.update(arguments.pop(name))
+        except TypeError:
+            arguments = {}
+    x = arguments.pop("X", args[0] if args else None)
+    y = arguments.pop("y", args[1] if _len(args) > 1 else None)
+    serial = serial_of(obj)
+    if method in ("fit", "partial_fit") and serial not in _first_fit:
+        _first_fit[serial] = _construction_facts(obj)
+    record = {"kind": method, "index": _len(_log), "serial": serial, "class": _type(obj).__name__,
+              "completed": False, "origin": current_origin(), "data": _data(x, y),
+              "arguments": {str(k): _plain(v) for k, v in arguments.items()
+                            if not _hasattr(v, "shape") and k not in ("sample_weight",)}}
+    _log.append(record)
+    return record
+
+
+# ----------------------------------------------------------------------------- searches, cross-validation
+def _patch_model_selection(module) -> None:
+    validation = sys.modules.get("sklearn.model_selection._validation")
+    search = sys.modules.get("sklearn.model_selection._search")
+    if validation is None or search is None:
+        raise RuntimeError("sklearn.model_selection without _validation/_search")
+    replacements = {}
+    for name in FOLD_FUNCTIONS:
+        function = _getattr(validation, name, None)
+        if function is not None:
+            replacements[function] = _recorded_fold(function)
+    for name in CV_FUNCTIONS:
+        function = _getattr(validation, name, None)
+        if function is not None:
+            replacements[function] = _recorded_cv(name, function)
+    _replace_in_sklearn(replacements)
+    base = _getattr(search, "BaseSearchCV")
+    if not _getattr(base.fit, _MARK, False):
+        base.fit = _recorded_search_fit(base.fit)
+
+
+def _replace_in_sklearn(replacements: dict) -> None:
+    """Replace functions by their wrappers in every loaded scikit-learn module that names them."""
+    for name, module in list(sys.modules.items()):
+        if not (name == "sklearn" or name.startswith("sklearn.")) or module is None:
+            continue
+        try:
+            namespace = vars(module)
+        except TypeError:
+            continue
+        for attribute, value in list(namespace.items()):
+            try:
+                wrapper = replacements.get(value)
+            except TypeError:
+                continue
+            if wrapper is not None:
+                namespace[attribute] = wrapper
+
+
+def _sequential():
+    """joblib's sequential backend: every fold runs here, in the kernel, one after the other."""
+    import joblib
+
+    return joblib.parallel_config(backend="sequential")
+
+
+def _recorded_fold(original):
+    def fit_and_score(*args, **kwargs):
+        frame = {"type": "fold", "fold": None, "n_splits": None, "candidate": None, "params": None}
+        try:
+            _fold_frame(frame, kwargs)
+        except Exception:
+            pass
+        _frames.append(frame)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            _frames.pop()
+
+    fit_and_score.__doc__, fit_and_score.__wrapped__ = original.__doc__, original
+    fit_and_score.__name__ = original.__name__
+    return fit_and_score
+
+
+def _fold_frame(frame: dict, kwargs: dict) -> None:
+    owner = next((f for f in reversed(_frames) if f["type"] in ("search", "cv")), None)
+    split, candidate = kwargs.get("split_progress"), kwargs.get("candidate_progress")
+    params = kwargs.get("parameters")
+    if owner is None:
+        return
+    if owner["type"] == "search" and split is not None and candidate is not None:
+        if split[0] == 0 and candidate[0] == 0 and owner["calls"]:
+            owner["offset"] += owner["batch"]      # a new batch of candidates (halving, custom searches)
+        owner["batch"] = candidate[1]
+        frame.update(fold=int(split[0]), n_splits=int(split[1]), candidate=owner["offset"] + int(candidate[0]))
+    else:
+        test = kwargs.get("test")
+        frame.update(fold=owner["calls"], n_splits=owner.get("n_splits"))
+        owner.setdefault("folds", []).append(
+            {"train_rows": _len(kwargs["train"]) if _hasattr(kwargs.get("train"), "__len__") else None,
+             "test_rows": _len(test) if _hasattr(test, "__len__") else None})
+    owner["calls"] += 1
+    frame["params"] = _plain(params) if params is not None else None
+
+
+def _recorded_search_fit(original):
+    def fit(self, *args, **kwargs):
+        top = next((f for f in reversed(_frames) if f["type"] == "search"), None)
+        if top is not None and top["object"] == _id(self):
+            return original(self, *args, **kwargs)
+        record = None
+        try:
+            x = args[0] if args else kwargs.get("X")
+            y = args[1] if _len(args) > 1 else kwargs.get("y")
+            record = {"kind": "search_fit", "index": _len(_log), "serial": serial_of(self),
+                      "class": _type(self).__name__, "completed": False, "origin": current_origin(),
+                      "data": _data(x, y), "n_jobs": _plain(_getattr(self, "n_jobs", None)), "n_jobs_run": 1}
+            _log.append(record)
+        except Exception:
+            pass
+        serial = record["serial"] if record else serial_of(self)
+        _frames.append({"type": "search", "object": _id(self), "serial": serial, "calls": 0, "offset": 0,
+                        "batch": 0})
+        t0 = time.perf_counter()
+        try:
+            with _sequential():
+                result = original(self, *args, **kwargs)
+        finally:
+            _frames.pop()
+        if record is not None:
+            record.update(completed=True, seconds=round(time.perf_counter() - t0, 3))
+        return result
+
+    fit.__doc__, fit.__wrapped__, fit.__name__ = original.__doc__, original, "fit"
+    setattr(fit, _MARK, True)
+    return fit
+
+
+def _recorded_cv(function_name: str, original):
+    signature = _signature(original)
+
+    def cv_function(*args, **kwargs):
+        if any(f["type"] == "cv" for f in _frames):
+            return original(*args, **kwargs)   # cross_val_score -> cross_validate: one record
+        record, arguments = None, {}
+        try:
+            arguments = dict(signature.bind(*args, **kwargs).arguments) if signature is not None else dict(kwargs)
+            estimator = arguments.get("estimator")
+            record = {"kind": "cv", "function": function_name, "index": _len(_log), "completed": False,
+                      "origin": current_origin(), "estimator": describe_estimator(estimator, None),
+                      "cv": _describe_cv(arguments.get("cv")), "n_splits": None,
+                      "scoring": _plain(arguments.get("scoring")), "n_jobs": _plain(arguments.get("n_jobs")),
+                      "n_jobs_run": 1, "data": _data(arguments.get("X"), arguments.get("y")),
+                      "scores": None, "metrics": {}, "folds": []}
+            _log.append(record)
+        except Exception:
+            record = None
+        frame = {"type": "cv", "index": record["index"] if record else -1, "calls": 0,
+                 "n_splits": record["cv"].get("n_splits") if record else None}
+        _frames.append(frame)
+        t0 = time.perf_counter()
+        try:
+            with _sequential():
+                result = original(*args, **kwargs)
+        finally:
+            _frames.pop()
+        if record is not None:
+            try:
+                counted = frame["calls"] if function_name in COUNTED_FOLDS else None
+                record.update(n_splits=counted or record["cv"].get("n_splits"), folds=frame.get("folds", []),
+                              **(_cv_scores(result) if function_name in ("cross_val_score", "cross_validate")
+                                 else {"scores": None, "metrics": {}}))
+            except Exception:
+                pass
+            record.update(completed=True, seconds=round(time.perf_counter() - t0, 3))
+        return result
+
+    cv_function.__doc__, cv_function.__wrapped__ = original.__doc__, original
+    cv_function.__name__ = original.__name__
+    if signature is not None:
+        cv_function.__signature__ = signature
+    return cv_function
+
+
+def _cv_scores(result) -> dict:
+    """``scores`` (test score of each fold) and ``metrics`` (every ``test_*`` of ``cross_validate``)."""
+    if _isinstance(result, dict):
+        metrics = {str(k)[5:]: _plain(v) for k, v in result.items() if str(k).startswith("test_")}
+        first = metrics.get("score", next(iter(metrics.values()), None))
+        return {"scores": first if _isinstance(first, list) else None, "metrics": metrics}
+    shape = _getattr(result, "shape", None)
+    if shape is not None and _len(shape) == 1 and shape[0] <= MAX_ITEMS:
+        return {"scores": _plain(result), "metrics": {}}
+    return {"scores": None, "metrics": {}}
+
+
+def _describe_cv(cv) -> dict:
+    """A ``cv`` argument: None (5 folds), an int, a splitter, or explicit splits."""
+    if cv is None:
+        return {"class": "default", "n_splits": 5, "text": "cv=None (5)"}
+    if _isinstance(cv, int) and not _isinstance(cv, bool):
+        return {"class": "int", "n_splits": int(cv), "text": f"cv={int(cv)}"}
+    if _hasattr(cv, "split") and _hasattr(cv, "get_n_splits"):
+        n_splits = _getattr(cv, "n_splits", None)
+        if not _isinstance(n_splits, int):
+            try:
+                n_splits = int(cv.get_n_splits())
+            except Exception:
+                n_splits = None
+        shuffle = _getattr(cv, "shuffle", None)
+        return {"class": _type(cv).__name__, "n_splits": n_splits,
+                "shuffle": shuffle if _isinstance(shuffle, bool) else None,
+                "text": f"{_type(cv).__name__}(n_splits={n_splits})"}
+    if _isinstance(cv, (list, tuple)):
+        return {"class": "iterable", "n_splits": _len(cv), "text": f"{_len(cv)} splits"}
+    return {"class": _type(cv).__name__, "n_splits": None, "text": _type(cv).__name__}
+
+
+# ----------------------------------------------------------------------------- describing objects
+def _library_class(cls) -> type:
+    """The first class of ``cls``'s MRO defined by a library (a student's subclass reports its base)."""
+    for klass in cls.__mro__:
+        if klass.__module__.split(".")[0] in ("keras", "scikeras", "sklearn", "tensorflow"):
+            return klass
+    return cls
+
+
+def _library(obj) -> str:
+    module = _library_class(_type(obj)).__module__
+    return module.split(".")[0]
+
+
+def _task(obj) -> str | None:
+    """``"classifier"`` / ``"regressor"`` by scikit-learn's tags, else by its mixins (scikeras puts
+    them after ``BaseEstimator``, which hides them from the tags)."""
+    base = sys.modules.get("sklearn.base")
+    try:
+        if base.is_classifier(obj):
+            return "classifier"
+        if base.is_regressor(obj):
+            return "regressor"
+    except Exception:
+        pass
+    for task, mixin in (("classifier", "ClassifierMixin"), ("regressor", "RegressorMixin")):
+        cls = _getattr(base, mixin, None)
+        if cls is not None and issubclass(_type(obj), cls):
+            return task
+    return None
+
+
+def _params(obj) -> dict:
+    try:
+        params = obj.get_params(deep=False)
+    except Exception:
+        return {}
+    return {str(k): _plain(v) for k, v in list(params.items())[:MAX_ITEMS]} if _isinstance(params, dict) else {}
+
+
+def _construction_facts(obj) -> dict:
+    """Build function, its keyword arguments and the fit parameters set at construction."""
+    library = _library(obj)
+    raw = {}
+    try:
+        raw = obj.get_params(deep=False)
+    except Exception:
+        pass
+    facts = {"build_function": None, "build_kwargs": {}, "fit_parameters": {}, "fit_parameter_sources": {}}
+    if library == "keras":
+        model = raw.get("model")
+        facts["build_function"] = _plain(model)["object"] if model is not None and not _isinstance(
+            _plain(model), (str, int, float)) else _plain(model)
+        facts["build_kwargs"] = _plain(dict(raw.get("model_kwargs") or {}))
+        fit_kwargs = raw.get("fit_kwargs") or {}
+        if _isinstance(fit_kwargs, dict):
+            facts["fit_parameters"] = {str(k): _plain(v) for k, v in fit_kwargs.items() if str(k) != "callbacks"}
+            facts["fit_parameter_sources"] = {str(k): "fit_kwargs" for k in fit_kwargs}
+    elif library == "scikeras":
+        model = raw.get("model") if raw.get("model") is not None else raw.get("build_fn")
+        if model is None and _hasattr(obj, "_keras_build_fn"):
+            model = obj._keras_build_fn
+        if model is not None:
+            facts["build_function"] = _plain(model)["object"] if _isinstance(_plain(model), dict) else str(model)
+        user = set(_getattr(obj, "_user_params", ()) or ())
+        facts["build_kwargs"] = {str(k)[7:]: _plain(v) for k, v in raw.items() if str(k).startswith("model__")}
+        facts["build_kwargs"].update({str(k): _plain(v) for k, v in raw.items()
+                                      if k in user and "__" not in str(k)})
+        defaults = {}
+        try:
+            for klass in _type(obj).__mro__:
+                if klass.__module__.startswith("scikeras"):
+                    for name, parameter in inspect.signature(klass.__init__).parameters.items():
+                        defaults.setdefault(name, parameter.default)
+        except (TypeError, ValueError):
+            pass
+        for name in SCIKERAS_FIT_PARAMS:
+            if f"fit__{name}" in raw:
+                facts["fit_parameters"][name] = _plain(raw[f"fit__{name}"])
+                facts["fit_parameter_sources"][name] = f"fit__{name}"
+            elif name in raw and name in defaults and not _same(raw[name], defaults[name]):
+                facts["fit_parameters"][name] = _plain(raw[name])
+                facts["fit_parameter_sources"][name] = "constructor"
+    return facts
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a is b or a == b)
+    except Exception:
+        return False
+
+
+def _fitted(obj) -> bool:
+    if _hasattr(obj, "model_"):
+        return True
+    try:
+        return any(k.endswith("_") and not k.startswith("_") for k in vars(obj))
+    except TypeError:
+        return False
+
+
+def describe_estimator(value, describe_model) -> dict:
+    """Facts of an estimator (``{"kind": "estimator", ...}``, see ``EstimatorFacts``); a search
+    is ``{"kind": "search", ...}`` (see ``SearchFacts``). ``describe_model``: the harvest's model
+    description (None: the fitted model is left out)."""
+    if is_search(value):
+        return _describe_search(value, describe_model)
+    serial = serial_of(value)
+    cls = _library_class(_type(value))
+    facts = {"kind": "estimator", "serial": serial, "class": cls.__name__, "library": _library(value),
+             "task": _task(value), "params": _params(value), "fitted": _fitted(value), "model": None}
+    if _type(value) is not cls:
+        facts["custom_class"] = _type(value).__name__[:100]
+    facts.update(_first_fit.get(serial) or _construction_facts(value))
+    model = _getattr(value, "model_", None) if facts["fitted"] else None
+    if model is not None and describe_model is not None:
+        try:
+            facts["model"] = describe_model(model)
+        except Exception as exc:
+            facts["model"] = {"kind": "unreadable", "error": f"{_type(exc).__name__}: {exc}"[:200]}
+    return facts
+
+
+def _grid(grid) -> list[dict]:
+    grids = grid if _isinstance(grid, (list, tuple)) else [grid]
+    out = []
+    for item in grids[:MAX_ITEMS]:
+        if _isinstance(item, dict):
+            out.append({str(k): _plain(list(v)) if _isinstance(v, (list, tuple)) or (
+                _hasattr(v, "__array__") and _hasattr(v, "__len__")) else _distribution(v) for k, v in item.items()})
+    return out
+
+
+def _distribution(value):
+    """A scipy distribution as ``{"distribution": name, "args": [...], "kwds": {...}}``."""
+    if _hasattr(value, "rvs"):
+        dist = _getattr(value, "dist", None)
+        name = _getattr(dist, "name", None) or _type(value).__name__
+        return {"distribution": str(name)[:100], "args": _plain(list(_getattr(value, "args", ()) or ())),
+                "kwds": _plain(dict(_getattr(value, "kwds", {}) or {}))}
+    return _plain(value)
+
+
+def _describe_search(search, describe_model) -> dict:
+    facts = {"kind": "search", "serial": serial_of(search), "class": _type(search).__name__,
+             "estimator": describe_estimator(_getattr(search, "estimator", None), None)
+             if is_estimator(_getattr(search, "estimator", None)) else None,
+             "grid": _grid(_getattr(search, "param_grid", None)) if _hasattr(search, "param_grid") else [],
+             "distributions": _grid(_getattr(search, "param_distributions", None))
+             if _hasattr(search, "param_distributions") else [],
+             "n_iter": _plain(_getattr(search, "n_iter", None)), "cv": _describe_cv(_getattr(search, "cv", None)),
+             "n_splits": _plain(_getattr(search, "n_splits_", None)),
+             "scoring": _plain(_getattr(search, "scoring", None)), "n_jobs": _plain(_getattr(search, "n_jobs", None)),
+             "refit": _plain(_getattr(search, "refit", True)), "fitted": _hasattr(search, "cv_results_"),
+             "cv_results": None, "best_params": None, "best_score": None, "best_index": None,
+             "best_estimator": None}
+    results = _getattr(search, "cv_results_", None)
+    if _isinstance(results, dict):
+        facts["cv_results"] = _describe_results(results, facts["n_splits"], _getattr(search, "refit", True))
+    for name, key in (("best_params", "best_params_"), ("best_score", "best_score_"), ("best_index", "best_index_")):
+        if _hasattr(search, key):
+            facts[name] = _plain(_getattr(search, key))
+    best = _getattr(search, "best_estimator_", None)
+    if best is not None and is_estimator(best):
+        facts["best_estimator"] = describe_estimator(best, describe_model)
+    return facts
+
+
+def _describe_results(results: dict, n_splits, refit) -> dict:
+    def floats(key):
+        value = results.get(key)
+        return [_plain(v) for v in list(value)[:1000]] if value is not None else []
+
+    metrics = {str(k)[10:]: floats(k) for k in results if str(k).startswith("mean_test_")}
+    main = "score" if "score" in metrics else (refit if _isinstance(refit, str) and refit in metrics
+                                               else next(iter(metrics), "score"))
+    splits = []
+    for i in range(n_splits if _isinstance(n_splits, int) else 0):
+        splits.append(floats(f"split{i}_test_{main}"))
+    per_candidate = [list(scores) for scores in zip(*splits)] if splits else []
+    return {"params": [_plain(p) for p in list(results.get("params") or [])[:1000]], "mean_test_score": metrics.get(main, []),
+            "std_test_score": floats(f"std_test_{main}"), "split_scores": per_candidate,
+            "rank_test_score": floats(f"rank_test_{main}"), "metrics": metrics, "main_metric": main}
+''',
     'kernel.fingerprint': r'''"""Cheap fingerprints of arrays, and row-level relations between them (runs in the kernel).
 
 A fingerprint says *which data* a call saw without keeping the data: each row of an array
@@ -243,6 +1020,7 @@ The payload (``facts_of``)::
      "fits":  [fit record],              # every Model.fit call, in order (see recorder)
      "calls": [evaluate / predict record],
      "files": [save / save_weights / load_weights / load_model / application record],
+     "sklearn": [scikit-learn call record],   # wrapper fit/score/predict, search fit, cross_val_score (see estimators)
      "fast": bool, "tampered": ["keras.Layer.get_config", ...]}
 
 * a model: ``{"kind": "model", "id", "class", "built", "input_shape": [None, 28, 28, 1] (whole),
@@ -259,9 +1037,12 @@ The payload (``facts_of``)::
   flattened: ``ModelFacts.flat_layers()`` flattens); a wrapper (Bidirectional, TimeDistributed)
   has ``"layer"``, its inner layer;
 * an array: ``{"kind": "array", "shape", "dtype", "finite", "min", "max", "one_hot",
-  "fingerprint"}``; a history: ``{"kind": "history", "id", "model_id", "keys", "params",
-  "epochs_run", "values": {key: [float or None per epoch]}, "model": {model facts of the model
-  it trained}}``; a dict, a scalar: as before;
+  "fingerprint"}`` (a 1-D array of at most SMALL_VALUES numbers also gives its ``"values"``:
+  fold scores); a list of at most SMALL_VALUES numbers: ``{"kind": "list", "values"}``; a
+  scikit-learn estimator: ``{"kind": "estimator", ...}``, a search (GridSearchCV ...):
+  ``{"kind": "search", ...}`` (see ``estimators.describe_estimator``); a history: ``{"kind":
+  "history", "id", "model_id", "keys", "params", "epochs_run", "values": {key: [float or None
+  per epoch]}, "model": {model facts of the model it trained}}``; a dict, a scalar: as before;
 * every fingerprint (contract arrays, and the ``data`` of the fit / evaluate / predict
   records) is ``{"shape", "dtype", "rows", "row_size", "checksum", "matches": {contract name:
   {"relation": "same" | "subset" | "overlap", "fraction"}}}`` (see ``fingerprint``): facts of
@@ -281,7 +1062,7 @@ from __future__ import annotations
 import builtins
 import math
 
-from _autograder_selfcheck_40f732e256.kernel import fingerprint, recorder
+from _autograder_selfcheck_a1311b0a27.kernel import estimators, fingerprint, recorder
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -292,6 +1073,7 @@ _index_cache: dict = {}
 _captured: dict = {}
 MAX_DEPTH = 4            # nested models described this deep
 MAX_HISTORY_KEYS, MAX_HISTORY_EPOCHS = 32, 1000   # a History's values kept (entries, last epochs)
+SMALL_VALUES = 100       # a 1-D numeric array (or list) this small also gives its values (fold scores)
 CONFIG_FACTS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "dilation_rate",
                 "data_format", "rate", "stddev", "return_sequences", "return_state", "target_shape", "input_dim",
                 "output_dim", "axis", "momentum", "epsilon", "groups", "depth_multiplier", "size", "n",
@@ -319,6 +1101,7 @@ def install(names: list[str], fast: bool = False, token: str | None = None, secr
         np={n: getattr(numpy, n) for n in _NUMPY},
         namespace=shell.user_ns, publish=shell.display_pub.publish,
         records=recorder.records, calls=recorder.calls, files=recorder.file_events, is_fast=recorder.is_fast,
+        sklearn=estimators.records,
     )
     names, emit_payload = list(names), _payload
 
@@ -354,13 +1137,15 @@ def facts_of(namespace: dict, names: list[str]) -> dict:
     records, calls, files = (_captured.get("records", recorder.records), _captured.get("calls", recorder.calls),
                              _captured.get("files", recorder.file_events))
     fits, calls = records(private=True), calls(private=True)
-    relate_data(namespace, names, values, fits, calls)
+    sklearn = _captured.get("sklearn", estimators.records)(private=True)
+    relate_data(namespace, names, values, fits, calls, sklearn)
     tampered = sorted(f"{cls.__module__.split('.')[0]}.{cls.__qualname__}.{name}" for cls, name, _, _ in changes)
-    return {"values": values, "fits": fits, "calls": calls, "files": files(),
+    return {"values": values, "fits": fits, "calls": calls, "files": files(), "sklearn": sklearn,
             "fast": _captured.get("is_fast", recorder.is_fast)(), "tampered": tampered[:20]}
 
 
-def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict], calls: list[dict]) -> None:
+def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict], calls: list[dict],
+                others: list[dict] = ()) -> None:
     """Add ``matches`` (relations with the contract arrays, see ``fingerprint.relation``) to every
     fingerprint of the records and of the contract arrays; drop the fingerprints' private parts.
 
@@ -372,7 +1157,7 @@ def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict
             index = _row_index(namespace[name])
             if index is not None:
                 indexes[name] = index
-    for record in [*fits, *calls]:
+    for record in [*fits, *calls, *others]:
         data = record.get("data") or {}
         for key, fp in list(data.items()):
             if isinstance(fp, dict):
@@ -552,6 +1337,14 @@ def _describe(value, depth: int) -> dict:
         return _describe_scalar(value)
     if hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__array__"):
         return _describe_array(value, np)
+    if estimators.is_estimator(value):
+        return estimators.describe_estimator(value, lambda model: _describe_model(model, orig))
+    if _is_a(value, (list, tuple)) and 0 < len(value) <= SMALL_VALUES and all(
+            _is_a(v, (int, float)) and not _is_a(v, bool) for v in value):
+        return {"kind": "list", "values": [_describe_scalar(v)["value"] for v in value]}
+    if _is_a(value, dict) and depth == 1 and "test_score" in value:   # cross_validate's result in a dict
+        return {"kind": "dict", "items": {str(k)[:100]: _describe(v, 2) for k, v in list(dict.items(value))[:20]
+                                          if _is_a(k, str)}}
     if _is_a(value, dict) and depth == 0:
         items = list(dict.items(value))[:50]
         return {"kind": "dict", "items": {str.__str__(k) if _is_a(k, str) else repr(k)[:100]: _describe(v, 1)
@@ -593,6 +1386,8 @@ def _describe_array(value, np) -> dict:
         facts.update(finite=finite, min=low, max=high)
         if array.ndim == 2:   # one-hot: 0/1 only, one 1 per row (first rows first: cheap refusal)
             facts["one_hot"] = all(_binary_rows(part, np) for part in (array[:64], array))
+        if array.ndim == 1 and array.size <= SMALL_VALUES:
+            facts["values"] = [_describe_scalar(v)["value"] for v in array.tolist()]
     if len(_array_cache) > 256:
         _array_cache.clear()
     _array_cache[key] = facts
@@ -873,11 +1668,19 @@ evaluates on the first few batches only (``Model.evaluate`` returns the same kin
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
+A call made inside a scikit-learn wrapper, search or cross-validation (see ``estimators``,
+installed with this module) also records its ``origin`` (wrapper, search, fold, candidate);
+such a fit records the facts of the model it trained (``model``), and its model and History are
+not kept alive (the notebook's own are): their ids are retired when they are collected. In fast
+mode such a ``fit`` trains with ``train_on_batch`` on its two batches and such a ``predict`` (a
+fold's scoring) calls the model on chunks of rows (the same output): Keras' per-call data
+pipeline and callbacks cost more than the two batches on a search's many clones.
+
 These wrappers (``Model.fit``, ``evaluate``, ``predict``, ``save``, ``save_weights``,
 ``load_weights``, ``load_model`` and the ``keras.applications`` constructors, replaced in every
 loaded Keras module that names them) are the only patches of foreign attributes in the kit;
 each calls the original unchanged (fast mode aside) and never lets a recording error reach the
-student. Before any student code can touch Keras, the originals the harvest relies on are
+student (the scikit-learn patches are in ``estimators``). Before any student code can touch Keras, the originals the harvest relies on are
 captured here: the functions it calls and a snapshot of the attributes of the Keras classes it
 reads (every class of ``keras.layers``, ``keras.regularizers``, ``keras.optimizers``,
 ``keras.initializers``, the models, History, Variable, KerasTensor: a notebook that redefines
@@ -892,8 +1695,10 @@ import inspect
 import os
 import sys
 import time
+import weakref
 
-from _autograder_selfcheck_40f732e256.kernel import fingerprint as _fingerprint
+from _autograder_selfcheck_a1311b0a27.kernel import estimators as _estimators
+from _autograder_selfcheck_a1311b0a27.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -913,6 +1718,7 @@ def install(fast: bool = False) -> None:
     if _state["installed"]:
         return
     _state["installed"], _state["fast"] = True, bool(fast)
+    _estimators.install()
     keras = sys.modules.get("keras")
     if keras is not None and hasattr(keras, "Model"):
         _patch_keras(keras)
@@ -981,8 +1787,9 @@ def _patch_keras(keras) -> None:
 def _wrap_fit(keras) -> None:
     original_fit = keras.Model.fit
     signature = inspect.signature(original_fit)
-    log: list[dict] = []
-    alive = _alive
+    log = _fit_log
+    track, origin_now, describe_trained, on_batches = (_track, _estimators.current_origin, _describe_trained,
+                                                       _fit_on_batches)
     new_record, fast_arguments, pad_history, clock = _new_record, _fast_arguments, _pad_history, time.perf_counter
     eagerly, data_facts, depth = _eagerly, _fit_data, _depth
 
@@ -990,14 +1797,20 @@ def _wrap_fit(keras) -> None:
         bound = signature.bind(self, *args, **kwargs)
         record = new_record(self, bound.arguments)
         record["data"], record["validation"] = data_facts(bound.arguments, record)
+        origin = origin_now()
+        if origin is not None:
+            record["origin"] = origin
         log.append(record)
-        alive.append(self)
+        track(self, origin)
         fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
         depth.append("fit")
         try:
-            if fast:
+            history = None
+            if fast and origin is not None:   # a wrapper's clone: train on batches, without a data pipeline
+                history = on_batches(self, fast_arguments(bound.arguments, record))
+            if fast and history is None:
                 history = eagerly(self, original_fit, fast_arguments(bound.arguments, record))
-            else:
+            elif not fast:
                 history = original_fit(self, *args, **kwargs)
         finally:
             depth.pop()
@@ -1005,8 +1818,10 @@ def _wrap_fit(keras) -> None:
             pad_history(history, bound.arguments.get("initial_epoch", 0) or 0, record["epochs"])
         record["completed"] = True
         record["history_id"] = id(history)
-        alive.append(history)
+        track(history, origin)
         record["seconds"] = round(clock() - record.pop("_t0"), 3)
+        if origin is not None:
+            record["model"] = describe_trained(self)
         return history
 
     def read_log(private: bool = False) -> list[dict]:
@@ -1021,9 +1836,44 @@ def _wrap_fit(keras) -> None:
     _wrap_predict(keras)
 
 
+_fit_log: list[dict] = []  # fit records
 _calls: list[dict] = []   # evaluate / predict records
 _files: list[dict] = []   # save / load / application records
-_alive: list = []         # models and histories stay referenced: their id() is never reused in a run
+_alive: list = []         # the notebook's models and histories stay referenced: their id() is never reused
+_retired = [0]            # retired ids so far (see _track)
+
+
+def _track(obj, origin) -> None:
+    """Keep the ids of the records true: an object the notebook trained or used itself stays
+    referenced (its id is never reused in the run); one a scikit-learn wrapper made (``origin``)
+    is not kept alive (a search fits dozens of clones): when it is collected its records' ids are
+    retired, replaced by a unique negative number no live object has."""
+    if origin is None:
+        _alive.append(obj)
+        return
+    try:
+        weakref.finalize(obj, _retire, id(obj))
+    except TypeError:   # not weakly referenceable: kept, as before
+        _alive.append(obj)
+
+
+def _retire(old_id: int) -> None:
+    _retired[0] += 1
+    new_id = -_retired[0]
+    for record in (*_fit_log, *_calls):
+        for key in ("model_id", "history_id"):
+            if record.get(key) == old_id:
+                record[key] = new_id
+
+
+def _describe_trained(model):
+    """The harvest's facts of a model a wrapper trained (its clone may be gone by the harvest)."""
+    try:
+        from _autograder_selfcheck_a1311b0a27.kernel import harvest
+
+        return harvest.describe(model)
+    except Exception as exc:
+        return {"kind": "unreadable", "error": f"{type(exc).__name__}: {exc}"[:200]}
 _depth: list = []         # the recorded Keras calls running now (calls Keras makes inside them are not logged)
 
 
@@ -1081,7 +1931,7 @@ def _wrap_evaluate(keras) -> None:
     """Record ``evaluate`` calls; in fast mode, run them on the first FAST_BATCHES batches, eagerly."""
     original_evaluate = keras.Model.evaluate
     signature = inspect.signature(original_evaluate)
-    eagerly, head, log, depth, alive = _eagerly, _head, _calls, _depth, _alive
+    eagerly, head, log, depth, track, origin_now = _eagerly, _head, _calls, _depth, _track, _estimators.current_origin
     arguments_of, fingerprint, plain, clock = _call_arguments, _safe_fingerprint, _plain_result, time.perf_counter
 
     def evaluate(self, *args, **kwargs):
@@ -1090,10 +1940,13 @@ def _wrap_evaluate(keras) -> None:
             return original_evaluate(self, *args, **kwargs)   # let Keras word the error
         record = None
         if not depth:
+            origin = origin_now()
             record = {"kind": "evaluate", "model_id": id(self), "completed": False, "fast": _state["fast"],
                       "data": {"x": fingerprint(call.get("x")), "y": fingerprint(call.get("y"))}, "result": None}
+            if origin is not None:
+                record["origin"] = origin
             log.append(record)
-            alive.append(self)
+            track(self, origin)
         t0 = clock()
         depth.append("evaluate")
         try:
@@ -1128,21 +1981,31 @@ def _wrap_predict(keras) -> None:
     """Record ``predict`` calls (run as written: student code uses their output)."""
     original_predict = keras.Model.predict
     signature = inspect.signature(original_predict)
-    log, depth, alive, arguments_of, fingerprint = _calls, _depth, _alive, _call_arguments, _safe_fingerprint
-    clock = time.perf_counter
+    log, depth, track, arguments_of, fingerprint = _calls, _depth, _track, _call_arguments, _safe_fingerprint
+    clock, origin_now, eagerly, direct = time.perf_counter, _estimators.current_origin, _eagerly, _direct_predict
 
     def predict(self, *args, **kwargs):
         call = arguments_of(signature, self, args, kwargs)
         record = None
         if call is not None and not depth:
+            origin = origin_now()
             record = {"kind": "predict", "model_id": id(self), "completed": False, "fast": _state["fast"],
                       "data": {"x": fingerprint(call.get("x"))}, "output_shape": None}
+            if origin is not None:
+                record["origin"] = origin
             log.append(record)
-            alive.append(self)
+            track(self, origin)
         t0 = clock()
         depth.append("predict")
         try:
-            output = original_predict(self, *args, **kwargs)
+            if record is not None and "origin" in record and _state["fast"]:
+                # a wrapper's predict (a fold's scoring): the same output, without Keras' data pipeline
+                # and tracing for every clone (calling the model on chunks), else eagerly and quietly
+                output = direct(self, call.get("x"))
+                if output is None:
+                    output = eagerly(self, original_predict, {**call, "verbose": 0})
+            else:
+                output = original_predict(self, *args, **kwargs)
         finally:
             depth.pop()
         if record is not None:
@@ -1252,6 +2115,79 @@ def _replace_everywhere(replacements: dict) -> None:
                 continue
             if wrapper is not None:
                 namespace[attribute] = wrapper
+
+
+def _fit_on_batches(model, kwargs: dict):
+    """Fast mode's fit of a wrapper's clone: ``train_on_batch`` on the FAST_BATCHES batches of
+    ``kwargs`` (the fast arguments), eagerly, and a History like ``fit``'s (one epoch, the last
+    batch's logs). Keras' ``fit`` builds a data pipeline and callbacks for every call, which
+    costs more than the two batches on a search's many clones. None when the call is not a
+    plain one (validation, callbacks, datasets, several inputs): the caller runs ``fit``."""
+    try:
+        import numpy
+
+        keras = sys.modules.get("keras")
+        x, y = kwargs.get("x"), kwargs.get("y")
+        plain = (keras is not None and y is not None and not kwargs.get("callbacks")
+                 and not kwargs.get("validation_split") and kwargs.get("validation_data") is None
+                 and kwargs.get("steps_per_epoch") is None and all(
+                     hasattr(v, "shape") and hasattr(v, "__array__") and not isinstance(v, (tuple, list, dict))
+                     for v in (x, y)))
+        if not plain:
+            return None
+        x, y = numpy.asarray(x), numpy.asarray(y)
+        weights = kwargs.get("sample_weight")
+        batch = kwargs.get("batch_size") or DEFAULT_BATCH_SIZE
+        initial = kwargs.get("initial_epoch", 0) or 0
+        history = keras.callbacks.History()
+        history.set_model(model)
+        steps = max(1, -(-len(x) // batch))
+        history.set_params({"verbose": 0, "epochs": kwargs.get("epochs", 1), "steps": steps})
+        history.on_train_begin()
+        logs = {}
+
+        def train():
+            out = {}
+            for start in range(0, len(x), batch):
+                out = model.train_on_batch(
+                    x[start:start + batch], y[start:start + batch],
+                    sample_weight=None if weights is None else numpy.asarray(weights)[start:start + batch],
+                    class_weight=kwargs.get("class_weight"), return_dict=True)
+            return out
+
+        logs = _eagerly(model, lambda m, **_: train(), {})
+        for epoch in range(initial, kwargs.get("epochs", initial + 1)):
+            history.on_epoch_end(epoch, {str(k): float(v) for k, v in dict(logs or {}).items()})
+        model.history = history
+        return history
+    except Exception:
+        return None
+
+
+DIRECT_CHUNK = 4096   # rows per call of the model in _direct_predict
+
+
+def _direct_predict(model, x):
+    """``model.predict(x)``'s output computed by calling the model on chunks of rows (same
+    values, no tf.data pipeline); None when ``x`` is not one numeric array or the model has
+    several outputs (the caller then uses ``predict``)."""
+    try:
+        import numpy
+
+        if not hasattr(x, "shape") or not hasattr(x, "__array__") or isinstance(x, (tuple, list, dict)):
+            return None
+        x = numpy.asarray(x)
+        if x.ndim == 0 or not len(x) or x.dtype.kind not in "biuf":
+            return None
+        parts = []
+        for start in range(0, len(x), DIRECT_CHUNK):
+            out = model(x[start:start + DIRECT_CHUNK], training=False)
+            if isinstance(out, (tuple, list, dict)):
+                return None
+            parts.append(numpy.asarray(out))
+        return numpy.concatenate(parts) if len(parts) > 1 else parts[0]
+    except Exception:
+        return None
 
 
 def _eagerly(model, function, kwargs: dict):
@@ -1440,6 +2376,402 @@ def _pad_history(history, initial_epoch: int, epochs: int) -> None:
     if isinstance(getattr(history, "params", None), dict):
         history.params["epochs"] = epochs
 ''',
+    'checks.estimator_facts': r'''"""checks.estimator_facts: generated by the release out of autograder.checks.estimator_facts (only what the public checks use); do not edit."""
+
+from __future__ import annotations
+
+import math
+
+from dataclasses import dataclass, field
+
+from _autograder_selfcheck_a1311b0a27.checks.facts import ArrayUse, FitFacts, ModelFacts
+
+KERAS_WRAPPER_LIBRARIES = ("keras", "scikeras")
+
+DICT_PARAMS = ("model_kwargs", "fit_kwargs")   # Keras 3 wrappers: dicts handed to the build function / fit
+
+def param_text(value) -> str:
+    """A parameter value as text (``"sgd"``, ``"SGD"``, ``"build_model"``, ``"[64, 64]"``)."""
+    if isinstance(value, dict) and "object" in value and set(value) <= {"object", "type"}:
+        return str(value["object"])
+    if isinstance(value, float) and value.is_integer():
+        return str(value)
+    return str(value)
+
+def same_param(a, b) -> bool:
+    """Two parameter values are the same choice (text compared without case: ``"SGD"`` is ``"sgd"``)."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-9)
+    return param_text(a).strip().lower() == param_text(b).strip().lower()
+
+def effective_params(params: dict | None) -> dict:
+    """The parameters as the model sees them: a ``model_kwargs`` / ``fit_kwargs`` dict value is
+    lifted (its keys become parameters), a routed name keeps its last part
+    (``model__units`` → ``units``, ``clf__model__units`` → ``units``, ``fit__epochs`` → ``epochs``)."""
+    flat: dict = {}
+    for key, value in (params or {}).items():
+        last = str(key).rsplit("__", 1)[-1]
+        if last in DICT_PARAMS and isinstance(value, dict) and "object" not in value:
+            for inner, inner_value in value.items():
+                flat[str(inner)] = inner_value
+        else:
+            flat[last] = value
+    return flat
+
+def _floats(values) -> list[float | None]:
+    out = []
+    for v in values or []:
+        try:
+            number = float(v)
+            out.append(number if math.isfinite(number) else None)
+        except (TypeError, ValueError):
+            out.append(None)
+    return out
+
+@dataclass
+class Origin:
+    """Where a recorded Keras call (or scikit-learn call) came from.
+
+    ``stage``: ``"fold"`` (a fit or a scoring of one fold of a search or of a
+    ``cross_val_score`` call), ``"refit"`` (the search refitting its best parameters on the whole
+    data it was given), ``"fit"`` (the notebook called the wrapper's ``fit`` itself)."""
+
+    estimator: int | None = None          # serial of the wrapper object that made the call
+    estimator_class: str | None = None
+    search: int | None = None             # serial of the search object, if any
+    cv_call: int | None = None            # index of the CVCall, if any
+    stage: str = "fit"
+    fold: int | None = None
+    n_splits: int | None = None
+    candidate: int | None = None          # index in the search's cv_results_["params"]
+    params: dict | None = None            # the candidate's parameter set, as the search set it
+
+    @classmethod
+    def from_dict(cls, data) -> "Origin | None":
+        if not isinstance(data, dict):
+            return None
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k in data})
+
+@dataclass
+class CVSpec:
+    """A ``cv`` argument: ``cls`` is ``"int"`` (``cv=5``), ``"default"`` (``cv=None``: 5 folds),
+    a splitter class (``"KFold"``, ``"StratifiedKFold"``, ``"ShuffleSplit"`` ...), or ``"iterable"``
+    (explicit splits); ``n_splits`` is what it says when known."""
+
+    cls: str
+    n_splits: int | None = None
+    shuffle: bool | None = None
+    text: str = ""
+
+    @classmethod
+    def from_dict(cls, data) -> "CVSpec":
+        data = data if isinstance(data, dict) else {}
+        return cls(cls=str(data.get("class") or "?"), n_splits=data.get("n_splits"), shuffle=data.get("shuffle"),
+                   text=str(data.get("text") or data.get("class") or "?"))
+
+@dataclass
+class EstimatorCall:
+    """One call of the scikit-learn API made by the notebook or by scikit-learn itself:
+    ``kind`` is ``"fit"``, ``"partial_fit"``, ``"score"``, ``"predict"``, ``"predict_proba"``,
+    ``"decision_function"`` (a wrapper's method) or ``"search_fit"`` (a search's ``fit``).
+    ``origin`` is None for a call the notebook made itself (not inside a search or a
+    cross-validation); ``arguments`` are the plain keyword arguments it was given
+    (``wrapper.fit(X, y, epochs=5)`` → ``{"epochs": 5}``); ``result`` is ``score``'s float."""
+
+    kind: str
+    index: int
+    serial: int | None
+    cls: str
+    completed: bool
+    data: dict = field(default_factory=dict)     # "x", "y" -> ArrayUse
+    arguments: dict = field(default_factory=dict)
+    result: object = None
+    origin: Origin | None = None
+    n_jobs: object = None                        # search_fit: the n_jobs asked for
+    n_jobs_run: int | None = None                # search_fit: how many jobs actually ran (1: in the kernel)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "EstimatorCall":
+        return cls(kind=str(data.get("kind", "?")), index=int(data.get("index") or 0), serial=data.get("serial"),
+                   cls=str(data.get("class") or "?"), completed=bool(data.get("completed")),
+                   data=_uses(data.get("data")), arguments=dict(data.get("arguments") or {}),
+                   result=data.get("result"), origin=Origin.from_dict(data.get("origin")),
+                   n_jobs=data.get("n_jobs"), n_jobs_run=data.get("n_jobs_run"))
+
+    @property
+    def x(self) -> ArrayUse | None:
+        return self.data.get("x")
+
+    @property
+    def y(self) -> ArrayUse | None:
+        return self.data.get("y")
+
+    @property
+    def by_notebook(self) -> bool:
+        """Called by the notebook itself (not by a search or a cross-validation)."""
+        return self.origin is None
+
+def _uses(data) -> dict:
+    return {k: use for k, use in ((k, ArrayUse.from_dict(v)) for k, v in (data or {}).items()) if use is not None}
+
+@dataclass
+class EstimatorFacts:
+    """A scikit-learn estimator (a Keras wrapper or any other one).
+
+    ``library``: ``"keras"`` (Keras 3's ``keras.wrappers``), ``"scikeras"``, or the top
+    package of another estimator (``"sklearn"``); ``task``: ``"classifier"`` / ``"regressor"`` /
+    None. ``build_function``: the name of the function (or model class) given as ``model=`` /
+    ``build_fn=``; ``build_kwargs``: the keyword arguments the wrapper hands it
+    (``model_kwargs=`` of Keras' wrappers, routed ``model__…`` and matching parameters of
+    scikeras). ``fit_parameters``: fit parameters set **when the wrapper was built** (Keras:
+    ``fit_kwargs=``; scikeras: ``epochs=`` / ``batch_size=`` / ``fit__…`` arguments that differ
+    from the defaults), ``fit_parameter_sources``: where each came from. ``model``: the fitted
+    Keras model (``model_``), None when not fitted. ``fits`` / ``calls``: the Keras fits and the
+    scikit-learn calls made by this very object (not by its clones)."""
+
+    name: str
+    serial: int | None
+    cls: str
+    library: str
+    task: str | None = None
+    params: dict = field(default_factory=dict)
+    build_function: str | None = None
+    build_kwargs: dict = field(default_factory=dict)
+    fit_parameters: dict = field(default_factory=dict)
+    fit_parameter_sources: dict = field(default_factory=dict)
+    fitted: bool = False
+    model: ModelFacts | None = None
+    fits: list[FitFacts] = field(default_factory=list)
+    calls: list[EstimatorCall] = field(default_factory=list)
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def is_keras_wrapper(self) -> bool:
+        return self.library in KERAS_WRAPPER_LIBRARIES
+
+    @property
+    def effective_params(self) -> dict:
+        return effective_params(self.params)
+
+    def calls_of(self, *kinds: str, by_notebook: bool = True) -> list[EstimatorCall]:
+        """This object's completed calls of ``kinds`` (by the notebook itself unless told otherwise)."""
+        return [c for c in self.calls if c.kind in kinds and c.completed and (c.by_notebook or not by_notebook)]
+
+@dataclass
+class CVResults:
+    """``cv_results_`` of a search, one entry per candidate (in ``params`` order). ``split_scores``
+    are the per-fold test scores of each candidate. A multi-metric search keeps each metric's
+    ``mean_test_<name>`` in ``metrics``; ``mean_test_score`` then follows ``refit``'s metric."""
+
+    params: list[dict]
+    mean_test_score: list[float | None]
+    std_test_score: list[float | None] = field(default_factory=list)
+    split_scores: list[list[float | None]] = field(default_factory=list)
+    rank_test_score: list[int] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data) -> "CVResults | None":
+        if not isinstance(data, dict):
+            return None
+        return cls(params=list(data.get("params") or []), mean_test_score=_floats(data.get("mean_test_score")),
+                   std_test_score=_floats(data.get("std_test_score")),
+                   split_scores=[_floats(s) for s in data.get("split_scores") or []],
+                   rank_test_score=list(data.get("rank_test_score") or []),
+                   metrics={k: _floats(v) for k, v in (data.get("metrics") or {}).items()})
+
+    def best_indices(self, rel_tol: float = 1e-9) -> list[int]:
+        """The candidates with the highest mean test score (ties: all of them)."""
+        scores = [(i, s) for i, s in enumerate(self.mean_test_score) if s is not None]
+        if not scores:
+            return []
+        top = max(s for _, s in scores)
+        return [i for i, s in scores if math.isclose(s, top, rel_tol=rel_tol, abs_tol=1e-12)]
+
+@dataclass
+class SearchFacts:
+    """A hyper-parameter search (``GridSearchCV``, ``RandomizedSearchCV`` ...).
+
+    ``grid``: the parameter grid as a list of dicts (a dict grid is a list of one), each
+    parameter → list of values; a ``RandomizedSearchCV``'s ``param_distributions`` is in
+    ``distributions`` (a list: values; a scipy distribution: ``{"distribution": name, "args": [...]}``)
+    and ``n_iter``. ``cv`` is the ``cv`` argument; ``n_splits`` the folds the fitted search used.
+    ``fit_calls``: the search's ``fit`` calls with the data they were given; ``fits``: every Keras
+    fit made under this search (folds and refit), each with its :class:`Origin` and model."""
+
+    name: str
+    serial: int | None
+    cls: str
+    estimator: EstimatorFacts | None
+    grid: list[dict] = field(default_factory=list)
+    distributions: list[dict] = field(default_factory=list)
+    n_iter: int | None = None
+    cv: CVSpec = field(default_factory=lambda: CVSpec("default"))
+    n_splits: int | None = None
+    scoring: object = None
+    n_jobs: object = None
+    refit: object = True
+    fitted: bool = False
+    results: CVResults | None = None
+    best_params: dict | None = None
+    best_score: float | None = None
+    best_index: int | None = None
+    best_estimator: EstimatorFacts | None = None
+    fit_calls: list[EstimatorCall] = field(default_factory=list)
+    fits: list[FitFacts] = field(default_factory=list)
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def folds(self) -> int | None:
+        """The number of folds: the fitted search's, else what ``cv`` says."""
+        return self.n_splits if self.n_splits is not None else self.cv.n_splits
+
+    def candidates(self) -> list[dict]:
+        """The effective parameters of every candidate (from ``cv_results_`` when fitted, else
+        the grid's product), see :func:`effective_params`."""
+        if self.results is not None and self.results.params:
+            return [effective_params(p) for p in self.results.params]
+        out = []
+        for grid in self.grid:
+            combos = [{}]
+            for key, values in grid.items():
+                values = values if isinstance(values, list) else [values]
+                combos = [{**c, key: v} for c in combos for v in values]
+            out.extend(effective_params(c) for c in combos)
+        return out
+
+    def param_values(self, name: str) -> list:
+        """The distinct values a parameter (effective name, see :func:`effective_params`) takes
+        over the candidates (a distribution's parameter: its listed values only)."""
+        seen: list = []
+        for candidate in self.candidates():
+            if name in candidate and not any(same_param(candidate[name], v) for v in seen):
+                seen.append(candidate[name])
+        for spec in self.distributions:
+            value = effective_params({k: v for k, v in spec.items()}).get(name)
+            if isinstance(value, list):
+                for v in value:
+                    if not any(same_param(v, s) for s in seen):
+                        seen.append(v)
+        return seen
+
+    def candidate_models(self) -> dict[int, ModelFacts]:
+        """The model each candidate trained (the first fold's fit), candidate index → ModelFacts:
+        facts of what was built whatever the student named the parameters."""
+        models: dict[int, ModelFacts] = {}
+        for fit in self.fits:
+            origin = fit.origin
+            if origin is None or origin.stage != "fold" or origin.candidate is None or fit.model is None:
+                continue
+            models.setdefault(origin.candidate, fit.model)
+        return models
+
+    def fold_fits(self) -> list[FitFacts]:
+        return [f for f in self.fits if f.origin is not None and f.origin.stage == "fold"]
+
+    def refit_fits(self) -> list[FitFacts]:
+        return [f for f in self.fits if f.origin is not None and f.origin.stage == "refit"]
+
+@dataclass
+class CVCall:
+    """A ``cross_val_score`` / ``cross_validate`` / ``cross_val_predict`` call: ``estimator`` as it
+    was passed (its parameters at call time), ``cv``, ``n_splits`` (folds actually made),
+    ``scoring``, the data (``x``, ``y``), ``scores`` (the test score of each fold; for
+    ``cross_validate`` the ``test_score`` entry, or ``test_<name>`` of the first metric; None for
+    ``cross_val_predict``), ``fits``: the Keras fits made for its folds."""
+
+    index: int
+    function: str
+    estimator: EstimatorFacts | None
+    cv: CVSpec
+    n_splits: int | None
+    scoring: object
+    n_jobs: object
+    n_jobs_run: int | None
+    completed: bool
+    data: dict = field(default_factory=dict)
+    scores: list[float | None] | None = None
+    metrics: dict = field(default_factory=dict)   # cross_validate: every returned "test_*" key
+    fits: list[FitFacts] = field(default_factory=list)
+    origin: Origin | None = None
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def x(self) -> ArrayUse | None:
+        return self.data.get("x")
+
+    @property
+    def y(self) -> ArrayUse | None:
+        return self.data.get("y")
+
+    @property
+    def folds(self) -> int | None:
+        return self.n_splits if self.n_splits is not None else self.cv.n_splits
+
+    @property
+    def mean_score(self) -> float | None:
+        values = [s for s in self.scores or [] if s is not None]
+        return sum(values) / len(values) if values else None
+
+def estimator_from(sub, name: str, data: dict) -> EstimatorFacts:
+    """:class:`EstimatorFacts` of a harvested estimator description (``sub``: the Submission)."""
+    from _autograder_selfcheck_a1311b0a27.checks.facts import model_facts
+
+    serial = data.get("serial")
+    model = None
+    if isinstance(data.get("model"), dict) and data["model"].get("kind") == "model":
+        model_id = data["model"].get("id")
+        model = model_facts(f"{name}.model_", data["model"], [f for f in sub.fits if f.model_id == model_id],
+                            [c for c in sub.calls if c.model_id == model_id])
+    calls = [EstimatorCall.from_dict(c) for c in sub.sklearn
+             if c.get("kind") not in ("cv", "search_fit") and serial is not None and c.get("serial") == serial]
+    return EstimatorFacts(
+        name=name, serial=serial, cls=str(data.get("class") or "?"), library=str(data.get("library") or "?"),
+        task=data.get("task"), params=dict(data.get("params") or {}), build_function=data.get("build_function"),
+        build_kwargs=dict(data.get("build_kwargs") or {}), fit_parameters=dict(data.get("fit_parameters") or {}),
+        fit_parameter_sources=dict(data.get("fit_parameter_sources") or {}), fitted=bool(data.get("fitted")),
+        model=model, fits=[f for f in sub.fits if serial is not None and f.origin_data
+                           and f.origin_data.get("estimator") == serial],
+        calls=calls, raw=data)
+
+def search_from(sub, name: str, data: dict) -> SearchFacts:
+    """:class:`SearchFacts` of a harvested search description."""
+    serial = data.get("serial")
+    estimator = data.get("estimator")
+    best = data.get("best_estimator")
+    best_score = data.get("best_score")
+    return SearchFacts(
+        name=name, serial=serial, cls=str(data.get("class") or "?"),
+        estimator=estimator_from(sub, f"{name}.estimator", estimator) if isinstance(estimator, dict) else None,
+        grid=[dict(g) for g in data.get("grid") or [] if isinstance(g, dict)],
+        distributions=[dict(g) for g in data.get("distributions") or [] if isinstance(g, dict)],
+        n_iter=data.get("n_iter"), cv=CVSpec.from_dict(data.get("cv")), n_splits=data.get("n_splits"),
+        scoring=data.get("scoring"), n_jobs=data.get("n_jobs"), refit=data.get("refit", True),
+        fitted=bool(data.get("fitted")), results=CVResults.from_dict(data.get("cv_results")),
+        best_params=data.get("best_params") if isinstance(data.get("best_params"), dict) else None,
+        best_score=_floats([best_score])[0] if best_score is not None else None, best_index=data.get("best_index"),
+        best_estimator=estimator_from(sub, f"{name}.best_estimator_", best) if isinstance(best, dict) else None,
+        fit_calls=[EstimatorCall.from_dict(c) for c in sub.sklearn
+                   if c.get("kind") == "search_fit" and serial is not None and c.get("serial") == serial],
+        fits=[f for f in sub.fits if serial is not None and f.origin_data and f.origin_data.get("search") == serial],
+        raw=data)
+
+def cv_call_from(sub, data: dict) -> CVCall:
+    """:class:`CVCall` of a harvested ``cross_val_score`` / ``cross_validate`` record."""
+    index = int(data.get("index") or 0)
+    estimator = data.get("estimator")
+    scores = data.get("scores")
+    return CVCall(
+        index=index, function=str(data.get("function") or "?"),
+        estimator=estimator_from(sub, "estimator", estimator) if isinstance(estimator, dict) else None,
+        cv=CVSpec.from_dict(data.get("cv")), n_splits=data.get("n_splits"), scoring=data.get("scoring"),
+        n_jobs=data.get("n_jobs"), n_jobs_run=data.get("n_jobs_run"), completed=bool(data.get("completed")),
+        data=_uses(data.get("data")), scores=_floats(scores) if isinstance(scores, list) else None,
+        metrics={k: _floats(v) for k, v in (data.get("metrics") or {}).items() if isinstance(v, list)},
+        fits=[f for f in sub.fits if f.origin_data and f.origin_data.get("cv_call") == index],
+        origin=Origin.from_dict(data.get("origin")), raw=data)
+''',
     'checks.facts': r'''"""checks.facts: generated by the release out of autograder.checks.facts (only what the public checks use); do not edit."""
 
 from __future__ import annotations
@@ -1450,7 +2782,7 @@ from dataclasses import dataclass, field
 
 from pathlib import Path
 
-from _autograder_selfcheck_40f732e256.checks.messages import CheckFailed
+from _autograder_selfcheck_a1311b0a27.checks.messages import CheckFailed
 
 NEUTRAL_LAYERS = {"InputLayer", "Flatten", "Reshape"}  # no parameters, no effect on a flat input
 
@@ -1476,6 +2808,9 @@ KIND_NAMES = {
     "history": {"fr": "l'objet History renvoyé par fit", "en": "the History object returned by fit"},
     "array": {"fr": "un tableau numpy", "en": "a numpy array"},
     "dict": {"fr": "un dictionnaire", "en": "a dictionary"},
+    "estimator": {"fr": "un estimateur scikit-learn", "en": "a scikit-learn estimator"},
+    "search": {"fr": "une recherche d'hyperparamètres scikit-learn (GridSearchCV, RandomizedSearchCV)",
+               "en": "a scikit-learn hyper-parameter search (GridSearchCV, RandomizedSearchCV)"},
 }
 
 def normalize_activation(name) -> str:
@@ -1633,6 +2968,9 @@ class FitFacts:
     data: dict = field(default_factory=dict)          # "x", "y", "validation_x", "validation_y" -> ArrayUse
     validation_source: str | None = None              # "none" | "split" | "data" | "dataset" | None (unknown)
     validation_in_training_rows: float | None = None  # share of validation rows that are trained rows too
+    origin_data: dict | None = field(default=None, repr=False)   # see ``origin``
+    model_data: dict | None = field(default=None, repr=False)    # see ``model``
+    fast: bool = False                                # trained in fast mode (two batches)
 
     @classmethod
     def from_dict(cls, data: dict) -> "FitFacts":
@@ -1642,7 +2980,27 @@ class FitFacts:
                    validation_rows=data.get("validation_rows"), x_rows=data.get("x_rows"),
                    completed=bool(data.get("completed")), history_id=data.get("history_id"),
                    data=_uses(data.get("data")), validation_source=validation.get("source"),
-                   validation_in_training_rows=validation.get("in_training_rows"))
+                   validation_in_training_rows=validation.get("in_training_rows"),
+                   origin_data=data.get("origin") if isinstance(data.get("origin"), dict) else None,
+                   model_data=data.get("model") if isinstance(data.get("model"), dict) else None,
+                   fast=bool(data.get("fast")))
+
+    @property
+    def origin(self):
+        """:class:`~autograder.checks.estimator_facts.Origin` of a fit made by a scikit-learn
+        wrapper (the wrapper, search or cross-validation call, fold, candidate); None for a fit
+        the notebook called itself."""
+        from _autograder_selfcheck_a1311b0a27.checks.estimator_facts import Origin
+
+        return Origin.from_dict(self.origin_data)
+
+    @property
+    def model(self) -> "ModelFacts | None":
+        """The model this fit trained, described when the fit ended (fits made by a wrapper
+        only: the wrapper's clone may no longer exist)."""
+        if not self.model_data:
+            return None
+        return model_facts("(fit)", self.model_data, [self], [])
 
     @property
     def validation_fraction(self) -> float:
@@ -1671,11 +3029,20 @@ class CallFacts:
     data: dict = field(default_factory=dict)
     result: object = None            # evaluate: what it returned (a float, a list or a dict of floats)
     output_shape: list | None = None  # predict: the shape of its output
+    origin_data: dict | None = field(default=None, repr=False)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CallFacts":
         return cls(kind=data.get("kind", "?"), model_id=data.get("model_id"), completed=bool(data.get("completed")),
-                   data=_uses(data.get("data")), result=data.get("result"), output_shape=data.get("output_shape"))
+                   data=_uses(data.get("data")), result=data.get("result"), output_shape=data.get("output_shape"),
+                   origin_data=data.get("origin") if isinstance(data.get("origin"), dict) else None)
+
+    @property
+    def origin(self):
+        """:class:`~autograder.checks.estimator_facts.Origin` of a call a scikit-learn wrapper made."""
+        from _autograder_selfcheck_a1311b0a27.checks.estimator_facts import Origin
+
+        return Origin.from_dict(self.origin_data)
 
     @property
     def x(self) -> ArrayUse | None:
@@ -1725,6 +3092,7 @@ class ModelFacts:
     output_shape: list | None = None
     trainable_params: int | None = None
     calls: list[CallFacts] = field(default_factory=list)
+    optimizer: str | None = None      # the optimizer's class (``SGD``, ``RMSprop``), None if not compiled
 
     def flat_layers(self, *, skip: tuple[str, ...] = ("InputLayer",)) -> list[LayerFacts]:
         """The layers in order, a nested model replaced by its own layers (recursively), the
@@ -1813,6 +3181,7 @@ class Submission:
         self.fits = [FitFacts.from_dict(f) for f in (payload or {}).get("fits", [])]
         self.calls = [CallFacts.from_dict(c) for c in (payload or {}).get("calls", [])]
         self.files = [FileEvent.from_dict(f) for f in (payload or {}).get("files", [])]
+        self.sklearn: list[dict] = list((payload or {}).get("sklearn", []))   # scikit-learn call records
 
     @classmethod
     def load(cls, path: Path) -> "Submission":
@@ -1827,7 +3196,7 @@ class Submission:
 
     def _expect_kind(self, name: str, value: dict, kind: str) -> dict:
         if value.get("kind") != kind:
-            from _autograder_selfcheck_40f732e256.checks.messages import Localized
+            from _autograder_selfcheck_a1311b0a27.checks.messages import Localized
 
             known = KIND_NAMES.get(value.get("kind"))
             actual = Localized(**known) if known else _describe_other(value)
@@ -1840,15 +3209,39 @@ class Submission:
         return self.model_from(name, data)
 
     def model_from(self, name: str, data: dict) -> ModelFacts:
-        return ModelFacts(
-            name=name, id=data["id"], cls=data.get("class", "?"), input_shape=data.get("input_shape"),
-            layers=[LayerFacts.from_dict(layer) for layer in data.get("layers", [])],
-            n_params=int(data.get("n_params") or 0), compiled=bool(data.get("compiled")),
-            loss=data.get("loss"), iterations=data.get("iterations"),
-            fits=[f for f in self.fits if f.model_id == data["id"]],
-            output_shape=data.get("output_shape"), trainable_params=data.get("trainable_params"),
-            calls=[c for c in self.calls if c.model_id == data["id"]],
-        )
+        return model_facts(name, data, [f for f in self.fits if f.model_id == data.get("id")],
+                           [c for c in self.calls if c.model_id == data.get("id")])
+
+    # -- scikit-learn objects (see ``estimator_facts``)
+    def estimator(self, name: str):
+        """:class:`~autograder.checks.estimator_facts.EstimatorFacts` of a contract name bound to a
+        scikit-learn estimator (a Keras wrapper, scikeras or any other)."""
+        from _autograder_selfcheck_a1311b0a27.checks.estimator_facts import estimator_from
+
+        return estimator_from(self, name, self._expect_kind(name, self.raw(name), "estimator"))
+
+    def search(self, name: str):
+        """:class:`~autograder.checks.estimator_facts.SearchFacts` of a contract name bound to a
+        ``GridSearchCV`` / ``RandomizedSearchCV`` (any ``BaseSearchCV``)."""
+        from _autograder_selfcheck_a1311b0a27.checks.estimator_facts import search_from
+
+        return search_from(self, name, self._expect_kind(name, self.raw(name), "search"))
+
+    @property
+    def estimator_calls(self) -> list:
+        """Every recorded scikit-learn call (``EstimatorCall``: wrapper fit / score / predict,
+        search fit), in call order."""
+        from _autograder_selfcheck_a1311b0a27.checks.estimator_facts import EstimatorCall
+
+        return [EstimatorCall.from_dict(c) for c in self.sklearn if c.get("kind") != "cv"]
+
+    @property
+    def cv_calls(self) -> list:
+        """Every recorded ``cross_val_score`` / ``cross_validate`` / ``cross_val_predict`` call
+        (``CVCall``), in call order."""
+        from _autograder_selfcheck_a1311b0a27.checks.estimator_facts import cv_call_from
+
+        return [cv_call_from(self, c) for c in self.sklearn if c.get("kind") == "cv"]
 
     def history(self, name: str) -> HistoryFacts:
         return self.history_from(name, self._expect_kind(name, self.raw(name), "history"))
@@ -1871,7 +3264,7 @@ class Submission:
             what = f"{name}[{label!r}]"
             if value.get("kind") != "history":
                 what = f"`{what}`"
-                from _autograder_selfcheck_40f732e256.checks.messages import Localized
+                from _autograder_selfcheck_a1311b0a27.checks.messages import Localized
 
                 known = KIND_NAMES.get(value.get("kind"))
                 raise CheckFailed("dict_not_histories", name=name, what=what,
@@ -1895,9 +3288,20 @@ class Submission:
     # -- what a passed check verified
     def note(self, key: str, **params):
         """Record what the check verified (a success note, see ``autograder.checks.notes``)."""
-        from _autograder_selfcheck_40f732e256.checks.notes import verified
+        from _autograder_selfcheck_a1311b0a27.checks.notes import verified
 
         return verified(key, **params)
+
+def model_facts(name: str, data: dict, fits: list[FitFacts], calls: list[CallFacts]) -> ModelFacts:
+    """:class:`ModelFacts` of the harvest's description of a model."""
+    return ModelFacts(
+        name=name, id=data.get("id"), cls=data.get("class", "?"), input_shape=data.get("input_shape"),
+        layers=[LayerFacts.from_dict(layer) for layer in data.get("layers", [])],
+        n_params=int(data.get("n_params") or 0), compiled=bool(data.get("compiled")),
+        loss=data.get("loss"), iterations=data.get("iterations"), fits=fits,
+        output_shape=data.get("output_shape"), trainable_params=data.get("trainable_params"),
+        calls=calls, optimizer=data.get("optimizer"),
+    )
 
 def _describe_other(value: dict) -> str:
     if value.get("kind") == "scalar":
@@ -1996,7 +3400,7 @@ from dataclasses import dataclass, field
 
 from typing import Iterator
 
-from _autograder_selfcheck_40f732e256.checks.messages import Localized, lookup, message
+from _autograder_selfcheck_a1311b0a27.checks.messages import Localized, lookup, message
 
 THOUSANDS_FR = "\u202f"         # French thousands separator: a narrow no-break space
 
@@ -2072,9 +3476,9 @@ def shape_text(shape) -> Localized:
 
 from __future__ import annotations
 
-from _autograder_selfcheck_40f732e256.checks.messages import CheckFailed, message
+from _autograder_selfcheck_a1311b0a27.checks.messages import CheckFailed, message
 
-from _autograder_selfcheck_40f732e256.checks.notes import Note, notes_text
+from _autograder_selfcheck_a1311b0a27.checks.notes import Note, notes_text
 
 def verdict_of(spec, excinfo, notes: list[Note] = (), lang: str | None = None) -> dict:
     """One check's verdict from the exception it raised (None when it passed) and, when it
@@ -2135,17 +3539,17 @@ import json
 
 import os
 
-from _autograder_selfcheck_40f732e256.checks.facts import Submission
+from _autograder_selfcheck_a1311b0a27.checks.facts import Submission
 
-from _autograder_selfcheck_40f732e256.checks.messages import LANG_ENV, LANGS
+from _autograder_selfcheck_a1311b0a27.checks.messages import LANG_ENV, LANGS
 
-from _autograder_selfcheck_40f732e256.checks.notes import collect_notes
+from _autograder_selfcheck_a1311b0a27.checks.notes import collect_notes
 
-from _autograder_selfcheck_40f732e256.checks.pytest_plugin import verdict_of
+from _autograder_selfcheck_a1311b0a27.checks.pytest_plugin import verdict_of
 
-from _autograder_selfcheck_40f732e256.checks.registry import checks_of
+from _autograder_selfcheck_a1311b0a27.checks.registry import checks_of
 
-from _autograder_selfcheck_40f732e256.kernel import harvest, recorder
+from _autograder_selfcheck_a1311b0a27.kernel import harvest, recorder
 
 MIME = "application/vnd.keras-autograder.self-check+json"   # the grader's epilogue output
 
@@ -2204,11 +3608,11 @@ def public_verdicts(module, namespace: dict, names: list[str], question: str | N
 ''',
     'assignment.public_checks': r'''"""assignment.public_checks: generated by the release out of the assignment's hidden_checks.py (only what the public checks use); do not edit."""
 
-from _autograder_selfcheck_40f732e256.checks.messages import CheckFailed
+from _autograder_selfcheck_a1311b0a27.checks.messages import CheckFailed
 
-from _autograder_selfcheck_40f732e256.checks.registry import check
+from _autograder_selfcheck_a1311b0a27.checks.registry import check
 
-from _autograder_selfcheck_40f732e256.checks.notes import shape_text
+from _autograder_selfcheck_a1311b0a27.checks.notes import shape_text
 
 FEATURES, CLASSES, ROWS, TEST_ROWS = 4, 3, 150, 30
 
@@ -2434,7 +3838,7 @@ def report_lines(question: str, lang: str = "fr") -> list[str]:
 
 
 # ----------------------------------------------------------------------------- public checks
-KIT_PACKAGE = '_autograder_selfcheck_40f732e256'
+KIT_PACKAGE = '_autograder_selfcheck_a1311b0a27'
 _kit: dict = {}
 
 
