@@ -184,6 +184,20 @@ def test_feedback_page_shows_each_failed_message(graded_corpus, assignment, mode
         assert normalize(note) in page
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", MODES)
+def test_mlp_q5_tells_the_test_set_from_a_wrong_share_of_the_training_data(graded_corpus, mode):
+    """The data fingerprints name what the validation data were: the test set
+    (``validation_data=(X_test, y_test)``), or a 10 % share cut from the training data, which is a
+    wrong split and must not be called the test set."""
+    out = graded_corpus(mode, CORPORA["td_keras_mlp"])
+    on_test = [c["message"] for c in failed_checks(result_of(out, "mistakes_untrained_q2_linear"), "q5")]
+    assert any("jeu de test" in m and "`X_test/y_test`" in m for m in on_test), on_test
+    cut = [c["message"] for c in failed_checks(result_of(out, "mistakes_q5_split10_of_training"), "q5")]
+    assert len(cut) == 1, cut
+    assert "10 %" in cut[0] and "`X_train`" in cut[0] and "30 %" in cut[0] and "test" not in cut[0].lower(), cut
+
+
 # ------------------------------------------------------------------ fast mode = full mode
 @pytest.mark.slow
 @corpus_and_scenario
