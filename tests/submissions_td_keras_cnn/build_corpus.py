@@ -33,7 +33,10 @@ validation one) that the wrong choice is wrong in fast mode and with ``--full`` 
 kit cannot tell a label typed by hand that happens to be the best from a computed one (see the
 README): no scenario relies on that.
 
-Writes ``tests/submissions_td_keras_cnn/<scenario>.ipynb`` and ``expected.json``, in the format of
+``demo.json`` lists the samples ``make demo`` grades (a correct notebook of each API, two with
+mistakes, the crash: a class small enough for a demo).
+
+Writes ``tests/submissions_td_keras_cnn/<scenario>.ipynb``, ``demo.json`` and ``expected.json``, in the format of
 ``tests/submissions/expected.json``::
 
     {"<scenario>": {"status": "graded",
@@ -241,14 +244,15 @@ CONFIGS_SEEDED = code('''
 SCENARIOS: dict[str, dict] = {}
 
 
-def scenario(name, *, doc, cells, scores, messages=None, notes=(), extra=None):
-    """``cells``: grade_id -> code (None keeps the stub); ``extra``: grade_id -> new cells after it."""
+def scenario(name, *, doc, cells, scores, messages=None, notes=(), extra=None, demo=False):
+    """``cells``: grade_id -> code (None keeps the stub); ``extra``: grade_id -> new cells after it;
+    ``demo``: one of the samples ``make demo`` grades (listed in ``demo.json``)."""
     assert name not in SCENARIOS, name
     for q, points in scores.items():
         assert 0 <= points <= AUTO_MAX[q], (name, q, points)
     for q in QUESTIONS:  # a question loses points exactly when its feedback must name the mistake
         assert (scores[q] < AUTO_MAX[q]) == bool((messages or {}).get(q)), (name, q, "messages <=> lost points")
-    SCENARIOS[name] = {"doc": doc, "cells": cells, "extra": extra or {},
+    SCENARIOS[name] = {"doc": doc, "cells": cells, "extra": extra or {}, "demo": demo,
                        "expected": {"status": "graded", "scores": {q: float(scores[q]) for q in QUESTIONS},
                                     "messages": {q: [s.lower() for s in v] for q, v in (messages or {}).items()},
                                     "notes": [s.lower() for s in notes]}}
@@ -266,6 +270,7 @@ scenario(
         "accuracies by evaluate.",
     cells={"q1_code": Q1_OK, "q2_code": Q2_COURSE, "q3_code": Q3_OK, "q4_code": Q4_OK},
     scores=FULL,
+    demo=True,
 )
 
 scenario(
@@ -362,6 +367,7 @@ scenario(
         '''),
     },
     scores=FULL,
+    demo=True,
 )
 
 scenario(
@@ -622,6 +628,7 @@ scenario(
     },
     scores={"q1": 2, "q2": 2, "q3": 5, "q4": 3},
     messages={"q2": ["model_cnn", "maxpooling2d"], "q3": ["jeu de test", "x_test_img"], "q4": ["model_fc", "conv2d"]},
+    demo=True,
 )
 
 scenario(
@@ -713,6 +720,7 @@ scenario(
     extra={"imports": [SEED]},
     scores={"q1": 2, "q2": 3.5, "q3": 5, "q4": 4},
     messages={"q2": ["model_cnn", "'mse'", "categorical_crossentropy"], "q3": ["best_label", "3 blocs (8, 16, 32)"]},
+    demo=True,
 )
 
 scenario(
@@ -791,6 +799,7 @@ scenario(
     scores={"q1": 2, "q2": 2.5, "q3": 6, "q4": 4},
     messages={"q2": ["history_cnn", "model_cnn"]},
     notes=["nameerror", "x_train_image"],
+    demo=True,
 )
 
 
@@ -841,6 +850,8 @@ def build(out_dir: Path = HERE, release_path: Path = RELEASE) -> dict:
         expected[name] = spec["expected"]
     (out_dir / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n",
                                            encoding="utf-8")
+    demo = [f"{name}.ipynb" for name, spec in SCENARIOS.items() if spec["demo"]]
+    (out_dir / "demo.json").write_text(json.dumps(demo, indent=1) + "\n", encoding="utf-8")
     return expected
 
 
