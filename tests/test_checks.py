@@ -650,3 +650,106 @@ def test_the_nbgrader_path_prints_what_passed_checks_verified(monkeypatch, capsy
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("✔ `histories_q5` : 5 historiques d'entraînement de 5 modèles différents")
     assert printed[1].startswith("✔ `histories_q5` : les 5 entraînements gardent 30 %")
+
+
+# ----------------------------------------------------------------------------- model selection (selection.py)
+def selection_history(label, **series):
+    from autograder.checks.facts import HistoryFacts
+
+    return HistoryFacts(name=f"selection[{label!r}]", id=hash(label), model_id=None, keys=sorted(series),
+                        epochs_run=3, fit=None, values=series)
+
+
+def test_the_best_by_validation_accepts_ties_and_every_usual_criterion():
+    from autograder.checks import Criterion, best_labels, expect_best_by_validation, ranking
+    from autograder.checks.selection import ACCURACY_KEYS, VALIDATION_CRITERIA
+
+    histories = {"a": selection_history("a", val_accuracy=[0.90, 0.95, 0.93], val_loss=[0.4, 0.2, 0.25]),
+                 "b": selection_history("b", val_accuracy=[0.91, 0.94, 0.94], val_loss=[0.35, 0.3, 0.19]),
+                 "c": selection_history("c", val_accuracy=[0.80, 0.85, 0.94], val_loss=[0.5, 0.45, 0.4])}
+    last = VALIDATION_CRITERIA[0]
+    assert last == Criterion(ACCURACY_KEYS, "last", "max")
+    assert ranking(histories, last) == ("val_accuracy", {"a": 0.93, "b": 0.94, "c": 0.94})
+    assert best_labels(ranking(histories, last)[1], "max") == ["b", "c"]       # a tie: both accepted
+    assert expect_best_by_validation("c", histories, name="best", what="`s`") == last
+    assert expect_best_by_validation("a", histories, name="best", what="`s`").reading == "best"   # max over epochs
+    assert expect_best_by_validation("b", histories, name="best", what="`s`") == last
+
+
+def test_the_best_by_validation_names_the_best_and_the_criterion():
+    from autograder.checks import collect_notes, expect_best_by_validation
+
+    histories = {"small": selection_history("small", val_acc=[0.9], accuracy=[0.99], val_loss=[0.3]),
+                 "big": selection_history("big", val_acc=[0.95], accuracy=[0.92], val_loss=[0.2])}
+    with pytest.raises(CheckFailed) as error:
+        expect_best_by_validation("small", histories, name="best_label", what="`selection`")
+    fr, en = error.value.text("fr"), error.value.text("en")
+    assert error.value.key == "choice_not_best"
+    assert "'big'" in en and "val_acc at the last epoch" in en and "has 0.95 against 0.9" in en
+    assert "0,95" in fr and "à la dernière époque" in fr
+
+
+def test_the_best_by_validation_refuses_other_labels_and_unvalidated_histories():
+    from autograder.checks import collect_notes, expect_best_by_validation
+
+    histories = {"a": selection_history("a", accuracy=[0.9], loss=[0.3]), "b": selection_history("b", accuracy=[0.8], loss=[0.5])}
+    with pytest.raises(CheckFailed) as error:
+        expect_best_by_validation("c", histories, name="best_label", what="`selection`")
+    assert error.value.key == "choice_not_a_candidate" and "'a', 'b'" in error.value.text("en")
+    with pytest.raises(CheckFailed) as error:
+        expect_best_by_validation(3, histories, name="best_label", what="`selection`")
+    assert error.value.key == "choice_not_a_candidate"
+    with pytest.raises(CheckFailed) as error:
+        expect_best_by_validation("a", histories, name="best_label", what="`selection`")
+    assert error.value.key == "choice_no_validation" and "val_accuracy" in error.value.text("en")
+
+
+def test_the_best_by_validation_notes_its_criterion_in_both_languages():
+    from autograder.checks import collect_notes, expect_best_by_validation
+
+    histories = {"a": selection_history("a", val_loss=[0.3, 0.1]), "b": selection_history("b", val_loss=[0.2, 0.2])}
+    with collect_notes() as notes:
+        expect_best_by_validation("a", histories, name="best_label", what="`selection`")
+    assert len(notes) == 1
+    assert "val_loss à la dernière époque (0,1)" in notes[0].text("fr")
+    assert "the best of the 2 candidates" in notes[0].text("en")
+
+
+def test_a_criterion_must_say_how_it_reads_and_what_is_better():
+    from autograder.checks import Criterion
+
+    with pytest.raises(ValueError):
+        Criterion(("val_accuracy",), "first", "max")
+    with pytest.raises(ValueError):
+        Criterion(("val_accuracy",), "last", "highest")
+
+
+def test_histories_keep_their_values_and_model():
+    payload = {"values": {"s": {"kind": "dict", "items": {
+        "a": {"kind": "history", "id": 1, "model_id": 7, "keys": ["val_loss"], "epochs_run": 2,
+              "values": {"val_loss": [0.5, None]},
+              "model": {"kind": "model", "id": 7, "layers": [{"class": "Conv2D", "filters": 8}], "n_params": 80}},
+        "b": {"kind": "scalar", "type": "int", "value": 3}}}}}
+    sub = Submission(payload)
+    with pytest.raises(CheckFailed) as error:
+        sub.histories("s")
+    assert error.value.key == "dict_not_histories" and "`s['b']`" in error.value.text("en")
+    del payload["values"]["s"]["items"]["b"]
+    a = Submission(payload).histories("s")["a"]
+    assert a.name == "s['a']" and a.series("val_accuracy", "val_loss") == ("val_loss", [0.5])
+    assert a.model.name == "s['a'].model" and a.model.layers[0].filters == 8 and a.model.n_params == 80
+
+
+def test_a_model_reloaded_from_a_file_the_notebook_saved_keeps_its_training():
+    from autograder.checks import trained_fits, weights_origin
+
+    files = [{"kind": "save_weights", "index": 0, "completed": True, "path": "/w/a.h5", "model_id": 1},
+             {"kind": "load_weights", "index": 1, "completed": True, "path": "/w/a.h5", "model_id": 2},
+             {"kind": "save", "index": 2, "completed": True, "path": "/w/b.keras", "model_id": 2},
+             {"kind": "load_model", "index": 3, "completed": True, "path": "/w/b.keras", "model_id": 3},
+             {"kind": "load_model", "index": 4, "completed": True, "path": "/elsewhere.keras", "model_id": 4}]
+    sub = Submission({"values": {f"m{i}": {**mlp(i, [8])} for i in (1, 2, 3, 4)}, "fits": [fit(1, 11)],
+                      "files": files})
+    assert weights_origin(sub, 3) == 2 and weights_origin(sub, 2) == 1 and weights_origin(sub, 4) is None
+    assert [f.model_id for f in trained_fits(sub, sub.model("m3"))] == [1]    # through two saves
+    assert trained_fits(sub, sub.model("m4")) == []                           # not this notebook's file

@@ -274,3 +274,19 @@ def test_kernel_payload_holds_calls_files_and_data_relations(tmp_path):
     assert evaluate.x.is_("X_test_img") and sub.scalar("test_acc") in evaluate.values()
     assert [e.kind for e in sub.files] == ["save", "load_model"] and sub.files[1].model_id == sub.raw("best")["id"]
     expect_no_pretrained_weights(sub)
+
+
+def test_the_harvest_keeps_a_historys_values_and_the_model_it_trained(keras):
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+                              keras.layers.GlobalMaxPooling2D(), keras.layers.Dense(10, activation="softmax")])
+    history = keras.callbacks.History()
+    history.set_model(model)
+    history.history = {"val_accuracy": [0.5, np.float32(0.75)], "loss": [1, float("nan")],
+                       "lr": [np.int64(2), "x"], 3: [1]}
+    import json
+
+    facts = harvest.describe({"cnn": history})["items"]["cnn"]
+    assert facts["values"] == {"val_accuracy": [0.5, 0.75], "loss": [1.0, None], "lr": [2.0, None]}
+    assert facts["model"]["kind"] == "model" and facts["model"]["id"] == id(model)
+    assert [layer["class"] for layer in facts["model"]["layers"]] == ["Conv2D", "GlobalMaxPooling2D", "Dense"]
+    json.dumps(facts)

@@ -1,6 +1,7 @@
 """The homework td_keras_cnn: its hidden checks on the facts of its solution and on each typical
-mistake of the assignment (fast: stored facts, no kernel), the selection library on hand-made
-Histories, the harvest of Histories (values, trained model), and the solution graded for real (slow).
+mistake of the assignment (fast: stored facts, no kernel), and the solution graded for real (slow).
+The library it needed is tested with the library (tests/test_checks.py: model selection,
+dictionaries of Histories; tests/test_harvest.py: a History's values and model).
 
 ``tests/data/td_keras_cnn_solution_facts.json`` is the harvest of the solution notebook in fast
 mode (``grade_submission(...)[1].harvest``, the emitter's ``secret`` removed); regenerate it after
@@ -16,10 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import load_assignment
-from autograder.checks import (CheckFailed, Criterion, Submission, best_labels, checks_of, collect_notes,
-                               expect_best_by_validation, ranking)
-from autograder.checks.facts import HistoryFacts
-from autograder.checks.selection import ACCURACY_KEYS, VALIDATION_CRITERIA
+from autograder.checks import CheckFailed, Submission, checks_of, collect_notes
 
 SPEC = load_assignment("td_keras_cnn")
 CHECKS = SPEC.hidden_checks_module()
@@ -296,8 +294,8 @@ def test_best_cnn_not_the_chosen_architecture(facts):
 
 def test_best_cnn_a_fresh_copy_never_trained(facts):
     model_of(facts, "best_cnn")["id"] = 12345
-    facts["calls"] = [{**c, "model_id": 12345} if c["model_id"] == selection(facts)[by_validation(facts)[0]]["model"]["id"]
-                      else c for c in facts["calls"]]
+    chosen = selection(facts)[by_validation(facts)[0]]["model"]["id"]
+    facts["calls"] = [{**c, "model_id": 12345} if c["model_id"] == chosen else c for c in facts["calls"]]
     failures = only_question(facts, "q3")
     assert set(failures) == {"q3_best_cnn"} and failures["q3_best_cnn"].key == "td_keras_cnn.best_not_trained"
 
@@ -313,6 +311,20 @@ def test_saving_and_reloading_the_chosen_model_is_fine(facts):
     facts["files"] = [{"kind": "save", "index": 0, "completed": True, "path": "/work/best.keras"},
                       {"kind": "load_model", "index": 1, "completed": True, "path": "/work/best.keras"}]
     assert failed(facts) == {}
+
+
+def test_the_chosen_model_saved_then_reloaded_is_a_trained_best_cnn(facts):
+    before = values(facts)["best_cnn"]["id"]
+    values(facts)["best_cnn"]["id"] = 999
+    facts["files"] = [{"kind": "save", "index": 0, "completed": True, "path": "/w/best.keras", "model_id": before},
+                      {"kind": "load_model", "index": 1, "completed": True, "path": "/w/best.keras", "model_id": 999}]
+    for call in facts["calls"]:
+        if call["model_id"] == before:
+            call["model_id"] = 999
+    assert failed(facts) == {}
+    with collect_notes() as notes:
+        CHECKS.test_q3_best_cnn(Submission(facts))
+    assert [note.key for note in notes] == ["ok.same_architecture", "td_keras_cnn.best_reloaded_ok"]
 
 
 def test_selection_not_defined(facts):
@@ -388,111 +400,6 @@ def test_test_accuracy_from_predict_is_accepted(facts):
     assert failed(facts) == {}
 
 
-# ----------------------------------------------------------------------------- the selection library
-def history(label, **series) -> HistoryFacts:
-    return HistoryFacts(name=f"selection[{label!r}]", id=hash(label), model_id=None, keys=sorted(series),
-                        epochs_run=3, fit=None, values=series)
-
-
-def test_the_best_by_validation_accepts_ties_and_every_usual_criterion():
-    histories = {"a": history("a", val_accuracy=[0.90, 0.95, 0.93], val_loss=[0.4, 0.2, 0.25]),
-                 "b": history("b", val_accuracy=[0.91, 0.94, 0.94], val_loss=[0.35, 0.3, 0.19]),
-                 "c": history("c", val_accuracy=[0.80, 0.85, 0.94], val_loss=[0.5, 0.45, 0.4])}
-    last = VALIDATION_CRITERIA[0]
-    assert last == Criterion(ACCURACY_KEYS, "last", "max")
-    assert ranking(histories, last) == ("val_accuracy", {"a": 0.93, "b": 0.94, "c": 0.94})
-    assert best_labels(ranking(histories, last)[1], "max") == ["b", "c"]       # a tie: both accepted
-    assert expect_best_by_validation("c", histories, name="best", what="`s`") == last
-    assert expect_best_by_validation("a", histories, name="best", what="`s`").reading == "best"   # max over epochs
-    assert expect_best_by_validation("b", histories, name="best", what="`s`") == last
-
-
-def test_the_best_by_validation_names_the_best_and_the_criterion():
-    histories = {"small": history("small", val_acc=[0.9], accuracy=[0.99], val_loss=[0.3]),
-                 "big": history("big", val_acc=[0.95], accuracy=[0.92], val_loss=[0.2])}
-    with pytest.raises(CheckFailed) as error:
-        expect_best_by_validation("small", histories, name="best_label", what="`selection`")
-    fr, en = error.value.text("fr"), error.value.text("en")
-    assert error.value.key == "choice_not_best"
-    assert "'big'" in en and "val_acc at the last epoch" in en and "has 0.95 against 0.9" in en
-    assert "0,95" in fr and "à la dernière époque" in fr
-
-
-def test_the_best_by_validation_refuses_other_labels_and_unvalidated_histories():
-    histories = {"a": history("a", accuracy=[0.9], loss=[0.3]), "b": history("b", accuracy=[0.8], loss=[0.5])}
-    with pytest.raises(CheckFailed) as error:
-        expect_best_by_validation("c", histories, name="best_label", what="`selection`")
-    assert error.value.key == "choice_not_a_candidate" and "'a', 'b'" in error.value.text("en")
-    with pytest.raises(CheckFailed) as error:
-        expect_best_by_validation(3, histories, name="best_label", what="`selection`")
-    assert error.value.key == "choice_not_a_candidate"
-    with pytest.raises(CheckFailed) as error:
-        expect_best_by_validation("a", histories, name="best_label", what="`selection`")
-    assert error.value.key == "choice_no_validation" and "val_accuracy" in error.value.text("en")
-
-
-def test_the_best_by_validation_notes_its_criterion_in_both_languages():
-    histories = {"a": history("a", val_loss=[0.3, 0.1]), "b": history("b", val_loss=[0.2, 0.2])}
-    with collect_notes() as notes:
-        expect_best_by_validation("a", histories, name="best_label", what="`selection`")
-    assert len(notes) == 1
-    assert "val_loss à la dernière époque (0,1)" in notes[0].text("fr")
-    assert "the best of the 2 candidates" in notes[0].text("en")
-
-
-def test_a_criterion_must_say_how_it_reads_and_what_is_better():
-    with pytest.raises(ValueError):
-        Criterion(("val_accuracy",), "first", "max")
-    with pytest.raises(ValueError):
-        Criterion(("val_accuracy",), "last", "highest")
-
-
-def test_histories_keep_their_values_and_model():
-    payload = {"values": {"s": {"kind": "dict", "items": {
-        "a": {"kind": "history", "id": 1, "model_id": 7, "keys": ["val_loss"], "epochs_run": 2,
-              "values": {"val_loss": [0.5, None]},
-              "model": {"kind": "model", "id": 7, "layers": [{"class": "Conv2D", "filters": 8}], "n_params": 80}},
-        "b": {"kind": "scalar", "type": "int", "value": 3}}}}}
-    sub = Submission(payload)
-    with pytest.raises(CheckFailed) as error:
-        sub.histories("s")
-    assert error.value.key == "dict_not_histories" and "`s['b']`" in error.value.text("en")
-    del payload["values"]["s"]["items"]["b"]
-    a = Submission(payload).histories("s")["a"]
-    assert a.name == "s['a']" and a.series("val_accuracy", "val_loss") == ("val_loss", [0.5])
-    assert a.model.name == "s['a'].model" and a.model.layers[0].filters == 8 and a.model.n_params == 80
-
-
-# ----------------------------------------------------------------------------- the harvest of a History
-@pytest.fixture(scope="module")
-def keras():
-    from autograder.kernel import recorder
-
-    recorder.install(fast=False)
-    import keras
-
-    if "classes" not in recorder.originals():
-        recorder._patch_keras(keras)
-    return keras
-
-
-def test_the_harvest_keeps_a_historys_values_and_the_model_it_trained(keras):
-    import numpy as np
-
-    from autograder.kernel import harvest
-
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
-                              keras.layers.GlobalMaxPooling2D(), keras.layers.Dense(10, activation="softmax")])
-    history = keras.callbacks.History()
-    history.set_model(model)
-    history.history = {"val_accuracy": [0.5, np.float32(0.75)], "loss": [1.0, float("nan")], 3: [1]}
-    facts = harvest.describe({"cnn": history})["items"]["cnn"]
-    assert facts["values"] == {"val_accuracy": [0.5, 0.75], "loss": [1.0, None]}
-    assert facts["model"]["kind"] == "model" and facts["model"]["id"] == id(model)
-    assert [layer["class"] for layer in facts["model"]["layers"]] == ["Conv2D", "GlobalMaxPooling2D", "Dense"]
-    json.dumps(facts)
-
-
 # ----------------------------------------------------------------------------- the real solution (slow)
 @pytest.mark.slow
 def test_the_solution_gets_every_automatic_point_in_fast_mode(tmp_path):
@@ -512,3 +419,56 @@ def test_the_solution_gets_every_automatic_point_in_fast_mode(tmp_path):
     assert sub.scalar("best_label") in sub.histories("selection")
     if best.n_params == 34826:                                 # the worked CNN won: its FC is 784 → 44 → 10
         assert fc.n_params == 34990
+
+
+# ----------------------------------------------------------------------------- correct styles, real Keras layers
+@pytest.fixture(scope="module")
+def keras():
+    from autograder.kernel import recorder
+
+    recorder.install(fast=False)
+    import keras
+
+    if "classes" not in recorder.originals():
+        recorder._patch_keras(keras)
+    return keras
+
+
+def described(model, name="m") -> Submission:
+    from autograder.kernel import harvest
+
+    return Submission({"values": {name: harvest.describe(model)}})
+
+
+def test_the_ways_of_writing_a_cnn_all_match(keras):
+    """Sequential or functional, input_shape= or Input, (3, 3) or 3, padding="same", MaxPool2D,
+    activations as strings, functions or layers, BatchNormalization / Dropout, global pooling."""
+    L = keras.layers
+    inputs = keras.Input((28, 28, 1))
+    x = L.Conv2D(16, (3, 3), padding="same")(inputs)
+    x = L.BatchNormalization()(x)
+    x = L.ReLU()(x)
+    x = L.Conv2D(16, 3, activation=keras.activations.relu)(x)
+    x = L.MaxPool2D()(x)
+    x = L.Dropout(0.25)(x)
+    x = L.Conv2D(32, 3)(x)
+    x = L.Activation("relu")(x)
+    x = L.MaxPooling2D((2, 2))(x)
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dense(32, activation="relu")(x)
+    x = L.Dropout(0.5)(x)
+    outputs = L.Dense(10)(x)
+    outputs = L.Softmax()(outputs)
+    styles = {
+        "functional": keras.Model(inputs, outputs),
+        "sequential": keras.Sequential([L.Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)),
+                                        L.MaxPooling2D(2), L.Flatten(), L.Dense(10, activation="softmax")]),
+    }
+    for style, model in styles.items():
+        facts = described(model).model("m")
+        CHECKS.expect_image_model(facts)
+        CHECKS.expect_layers(facts, CHECKS.CNN)
+    flat = keras.Sequential([keras.Input((28, 28, 1)), L.Flatten(), L.Dense(44, activation="relu"),
+                             L.Dropout(0.2), L.Dense(10, activation="softmax")])
+    CHECKS.expect_layers(described(flat).model("m"), CHECKS.FULLY_CONNECTED)
+    assert described(flat).model("m").n_params == 34990

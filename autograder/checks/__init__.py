@@ -75,7 +75,9 @@ trained alike: :func:`fit_settings`, :func:`expect_same_fit_settings`; a reporte
 an ``evaluate`` result: :func:`expect_reported_result`; fingerprints in
 :class:`ArrayUse` (``is_``, ``within``, ``overlaps``, ``same_data_as``). **Weights from
 elsewhere**: :func:`expect_no_pretrained_weights`, :func:`pretrained_events` (an application
-with weights, or a load of a file the notebook did not write itself).
+with weights, or a load of a file the notebook did not write itself); a model saved then
+reloaded keeps its training: :func:`trained_fits` (a model's completed fits, or those of the
+model whose saved file it loaded, :func:`weights_origin`).
 
 **Model selection** (``selection.py``): ``sub.histories(name)`` reads a dictionary ``label ->
 History`` (each :class:`HistoryFacts` holds ``values``, what ``history.history`` held, and
@@ -103,6 +105,8 @@ from autograder.checks.data import (
     fit_settings,
     pretrained_events,
     saw_test_set,
+    trained_fits,
+    weights_origin,
 )
 from autograder.checks.facts import (
     ArrayFacts,

@@ -159,6 +159,33 @@ def expect_no_pretrained_weights(sub: Submission) -> None:
     verified("ok.no_pretrained_weights")
 
 
+def weights_origin(sub: Submission, model_id: int | None) -> int | None:
+    """The id of the model whose file the model ``model_id`` got its weights from
+    (``load_model`` or ``load_weights`` of a file this notebook saved before), else None."""
+    saved: dict[str, int | None] = {}
+    origin = None
+    for event in sorted(sub.files, key=lambda e: e.index):
+        if event.kind in ("save", "save_weights") and event.completed and event.path:
+            saved[event.path] = event.model_id
+        elif event.kind in ("load_model", "load_weights") and event.completed and event.model_id == model_id \
+                and event.path in saved:
+            origin = saved[event.path]
+    return origin
+
+
+def trained_fits(sub: Submission, model: ModelFacts) -> list[FitFacts]:
+    """The completed fits that trained ``model``'s weights: its own, or, for a model that loaded
+    a file this notebook saved (a chosen model saved then reloaded), those of the saved model."""
+    model_id, seen = model.id, set()
+    while model_id is not None and model_id not in seen:
+        fits = [fit for fit in sub.fits if fit.model_id == model_id and fit.completed]
+        if fits:
+            return fits
+        seen.add(model_id)
+        model_id = weights_origin(sub, model_id)
+    return []
+
+
 # ----------------------------------------------------------------------------- several fits
 def fit_settings(fit: FitFacts) -> dict:
     """How a model was trained, to compare fits: epochs, batch size, validation scheme."""

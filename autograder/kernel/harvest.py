@@ -579,14 +579,20 @@ def _history_values(values) -> dict:
     MAX_HISTORY_EPOCHS epochs of each entry): what the notebook read to choose a model."""
     if not _is_a(values, dict):
         return {}
+    np = _captured.get("np") or _numpy()
     plain = {}
     for key, series in list(dict.items(values))[:MAX_HISTORY_KEYS]:
         if not _is_a(key, str) or not _is_a(series, (list, tuple)):
             continue
         numbers = []
         for value in list(series)[-MAX_HISTORY_EPOCHS:]:
+            number = None   # read with the base types' own methods: no code of the notebook runs here
             try:
-                number = float(value)
+                if _is_a(value, (int, float)) and not _is_a(value, bool):
+                    number = float.__float__(float(int.__int__(value)) if _is_a(value, int) else value)
+                elif _is_a(value, np["generic"]):
+                    item = np["generic"].item(value)
+                    number = float(item) if _is_a(item, (int, float)) and not _is_a(item, bool) else None
             except Exception:
                 number = None
             numbers.append(number if number is not None and math.isfinite(number) else None)

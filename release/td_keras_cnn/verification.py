@@ -13,7 +13,7 @@ from __future__ import annotations
 CONTRACT = {
     'q1': [
         {'name': 'X_train_img', 'kind': 'array', 'hint': {'fr': 'X_train.reshape(-1, 28, 28, 1) : des images 28×28 à 1 canal', 'en': 'X_train.reshape(-1, 28, 28, 1): 28×28 images with 1 channel'}},
-        {'name': 'X_test_img', 'kind': 'array', 'hint': {'fr': 'X_train.reshape(-1, 28, 28, 1) : des images 28×28 à 1 canal', 'en': 'X_train.reshape(-1, 28, 28, 1): 28×28 images with 1 channel'}},
+        {'name': 'X_test_img', 'kind': 'array', 'hint': {'fr': 'X_test.reshape(-1, 28, 28, 1) : des images 28×28 à 1 canal', 'en': 'X_test.reshape(-1, 28, 28, 1): 28×28 images with 1 channel'}},
         {'name': 'y_train', 'kind': 'array', 'hint': {'fr': 'renvoyé par prepare_mnist', 'en': 'returned by prepare_mnist'}},
         {'name': 'y_test', 'kind': 'array', 'hint': {'fr': 'renvoyé par prepare_mnist', 'en': 'returned by prepare_mnist'}},
     ],

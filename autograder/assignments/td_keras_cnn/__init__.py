@@ -63,8 +63,11 @@ grading machine chooses the source for everyone. Hand in the notebook with which
 ON_LAB_NETWORK you like, it does not change the grade.""",
 }
 
-IMAGES = {"fr": "X_train.reshape(-1, 28, 28, 1) : des images 28×28 à 1 canal",
-          "en": "X_train.reshape(-1, 28, 28, 1): 28×28 images with 1 channel"}
+def _images(flat: str) -> dict:
+    return {"fr": f"{flat}.reshape(-1, 28, 28, 1) : des images 28×28 à 1 canal",
+            "en": f"{flat}.reshape(-1, 28, 28, 1): 28×28 images with 1 channel"}
+
+
 FROM_PREPARE = {"fr": "renvoyé par prepare_mnist", "en": "returned by prepare_mnist"}
 SELECTION = {"fr": "un dictionnaire nom du candidat → History de son fit",
              "en": "a dictionary candidate label → History of its fit"}
@@ -120,7 +123,8 @@ SPEC = AssignmentSpec(
                "en": "Fully connected network of equivalent size"},
     },
     contract={
-        "q1": [ContractItem("X_train_img", "array", hint=IMAGES), ContractItem("X_test_img", "array", hint=IMAGES),
+        "q1": [ContractItem("X_train_img", "array", hint=_images("X_train")),
+               ContractItem("X_test_img", "array", hint=_images("X_test")),
                ContractItem("y_train", "array", hint=FROM_PREPARE), ContractItem("y_test", "array", hint=FROM_PREPARE)],
         "q2": [ContractItem("model_cnn", "model"), ContractItem("history_cnn", "history")],
         "q3": [ContractItem("selection", "history_dict", hint=SELECTION),

@@ -83,8 +83,8 @@ MESSAGES = {
               "networks.",
     },
     "td_keras_cnn.candidate_model_unknown": {
-        "fr": "le modèle entraîné par {what} est introuvable : rangez dans `selection` l'History renvoyé par le fit "
-              "de chaque candidat.",
+        "fr": "le modèle entraîné par {what} est introuvable : rangez dans `selection` l'History renvoyé par "
+              "le fit de chaque candidat.",
         "en": "the model trained by {what} cannot be found: store in `selection` the History returned by each "
               "candidate's fit.",
     },
@@ -109,6 +109,10 @@ MESSAGES = {
         "en": "`{name}` has the chosen architecture but was never trained: train it (or use the trained "
               "candidate).",
     },
+    "td_keras_cnn.best_reloaded_ok": {
+        "fr": "`best_cnn` a chargé les poids d'un modèle entraîné dans ce carnet (enregistré puis rechargé)",
+        "en": "`best_cnn` loaded the weights of a model trained in this notebook (saved then reloaded)",
+    },
     # --- Q4: fully connected network
     "td_keras_cnn.fc_has_conv": {
         "fr": "`{name}` contient une couche {layer} : le réseau à comparer est entièrement connecté (seulement des "
@@ -117,9 +121,9 @@ MESSAGES = {
               "flattened images or after a Flatten).",
     },
     "td_keras_cnn.fc_params": {
-        "fr": "`{name}` a {actual} paramètres, soit {gap:+.1f} % par rapport aux {target} de `{reference}` ; "
+        "fr": "`{name}` a {actual} paramètres, soit {gap} % par rapport aux {target} de `{reference}` ; "
               "visez moins de {tolerance:g} % d'écart (784 → h → 10 a 795·h + 10 paramètres).",
-        "en": "`{name}` has {actual} parameters, {gap:+.1f}% away from the {target} of `{reference}`; stay within "
+        "en": "`{name}` has {actual} parameters, {gap}% away from the {target} of `{reference}`; stay within "
               "{tolerance:g}% (784 → h → 10 has 795·h + 10 parameters).",
     },
     "td_keras_cnn.fc_training_differs": {
