@@ -674,7 +674,7 @@ scenario(
                      validation_split=VALIDATION_SPLIT, verbose=0)
     ''')]},
     scores={"q1": 2, "q2": 0.5, "q3": 4.5, "q4": 4},
-    messages={"q2": ["model_cnn", "flatten", "history_cnn"], "q3": ["validation", "10 %", "20 %"]},
+    messages={"q2": ["model_cnn", "flatten", "history_cnn"], "q3": ["n'a pas été entraîné comme", "validation_percent vaut 10 au lieu de 20"]},
     notes=["valueerror"],
 )
 
@@ -761,7 +761,7 @@ scenario(
         "q4_code": Q4_OK,
     },
     scores={"q1": 2, "q2": 4, "q3": 5.5, "q4": 4},
-    messages={"q3": ["best_cnn", "best_label"]},
+    messages={"q3": ["best_cnn", "n'a pas l'architecture"]},
 )
 
 scenario(
@@ -783,7 +783,7 @@ scenario(
         print(cnn_colab.evaluate(X_test_img, y_test, verbose=0))
     ''')]},
     scores={"q1": 2, "q2": 4, "q3": 5.5, "q4": 3},
-    messages={"q3": ["cnn_colab.weights.h5", "pré-entraîné"], "q4": ["test_acc_cnn", "evaluate"]},
+    messages={"q3": ["cnn_colab.weights.h5", "n'a pas écrit"], "q4": ["test_acc_cnn", "evaluate"]},
     notes=["cnn_colab.weights.h5"],
 )
 
@@ -797,7 +797,7 @@ scenario(
            "q2_code": replace(Q2_OK, "model_cnn.fit(X_train_img,", "model_cnn.fit(X_train_image,"),
            "q3_code": Q3_OK, "q4_code": Q4_OK},
     scores={"q1": 2, "q2": 2.5, "q3": 6, "q4": 4},
-    messages={"q2": ["history_cnn", "model_cnn"]},
+    messages={"q2": ["history_cnn", "n'est pas défini"]},
     notes=["nameerror", "x_train_image"],
     demo=True,
 )
