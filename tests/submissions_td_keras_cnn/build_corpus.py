@@ -783,7 +783,7 @@ scenario(
         print(cnn_colab.evaluate(X_test_img, y_test, verbose=0))
     ''')]},
     scores={"q1": 2, "q2": 4, "q3": 5.5, "q4": 3},
-    messages={"q3": ["cnn_colab.weights.h5", "n'a pas écrit"], "q4": ["test_acc_cnn", "evaluate"]},
+    messages={"q3": ["cnn_colab.weights.h5", "n'a pas écrit"], "q4": ["`best_cnn`", "jamais été évalué", "evaluate"]},
     notes=["cnn_colab.weights.h5"],
 )
 
