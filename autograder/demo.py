@@ -1,15 +1,23 @@
-"""``make demo``: the whole pipeline on the bundled material, offline.
+"""``make demo``: the whole pipeline on the bundled material, offline, for every assignment
+that has sample submissions.
+
+The samples are the kit's corpora of realistic submissions: ``tests/submissions/`` and every
+``tests/submissions_<name>/`` (each says its assignment, read from the notebooks as ``grade``
+does); a corpus with a ``demo.json`` (a list of notebook names) contributes those samples only.
+For each assignment:
 
 1. regenerate release/ from source/ with nbgrader and say whether it was in sync;
 2. execute the instructor's solution notebook top to bottom on the offline data and print
    the key answers (each contract name: shapes, values, parameter counts, validation scores);
-3. grade the bundled sample submissions (tests/submissions/) in fast mode;
+3. grade the sample submissions in fast mode;
 4. write the class report, the Moodle, Canvas and Gradescope exports, and the written answers
    to grade by hand (pages + manual_grades.csv, then ``python -m autograder merge``);
-5. print where everything is.
+
+then print where each class report is.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -27,15 +35,38 @@ from autograder.collect import collect_submissions
 from autograder.execution.kernel_run import KERNEL_NAME, write_kernelspec
 from autograder.release import KIT_ROOT, generate_release, release_differences
 
-# The demo material bundled with the kit: sample submissions (they say their assignment).
 OUT = KIT_ROOT / "demo-output"
-SAMPLES = KIT_ROOT / "tests" / "submissions"
+TESTS = KIT_ROOT / "tests"
+DEMO_LIST = "demo.json"   # in a corpus folder: the notebooks the demo grades (default: all)
 
 
-def demo_assignment() -> str:
-    """The assignment of the bundled samples (read from them, as ``grade`` does)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        return choose_assignment(collect_submissions([SAMPLES], Path(tmp)))[0]
+def sample_folders() -> list[Path]:
+    """The corpora bundled with the kit: ``tests/submissions`` then ``tests/submissions_*``."""
+    folders = [TESTS / "submissions", *sorted(TESTS.glob("submissions_*"))]
+    return [folder for folder in folders if folder.is_dir() and any(folder.glob("*.ipynb"))]
+
+
+def demo_samples(folder: Path) -> list[Path]:
+    """The notebooks of a corpus the demo grades: those of its ``demo.json``, else all of them."""
+    listed = folder / DEMO_LIST
+    if not listed.is_file():
+        return sorted(folder.glob("*.ipynb"))
+    names = json.loads(listed.read_text(encoding="utf-8"))
+    missing = [name for name in names if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{listed} lists notebooks that are not in {folder}: {missing}")
+    return [folder / name for name in names]
+
+
+def demo_classes() -> dict[str, list[Path]]:
+    """assignment -> its sample notebooks (the assignment read from the samples, as ``grade`` does)."""
+    classes: dict[str, list[Path]] = {}
+    for folder in sample_folders():
+        samples = demo_samples(folder)
+        with tempfile.TemporaryDirectory() as tmp:
+            assignment = choose_assignment(collect_submissions(samples, Path(tmp)))[0]
+        classes.setdefault(assignment, []).extend(samples)
+    return classes
 
 
 def step(title: str) -> None:
@@ -99,38 +130,51 @@ class _environ:
 
 
 def run_demo() -> int:
+    classes = demo_classes()
+    OUT.mkdir(exist_ok=True)
+    print("assignments with samples:", ", ".join(f"{name} ({len(samples)})" for name, samples in classes.items()))
+    reports = {name: demo_assignment(load_assignment(name), samples, OUT / name) for name, samples in classes.items()}
+    step("class reports")
+    for name, report in reports.items():
+        print(f"  {name:16s} {report}")
+    return 0
+
+
+def demo_assignment(spec: AssignmentSpec, samples: list[Path], out: Path) -> Path:
+    """Steps 1-4 for one assignment, in ``out``; returns the class report."""
     from autograder.batch.run import grade_batch
     from autograder.outputs.answers import write_answers
     from autograder.outputs.exporters import export
     from autograder.outputs.report import write_report
     from autograder.release import generate_release_copy
 
-    spec = load_assignment(demo_assignment())
-    OUT.mkdir(exist_ok=True)
-    step(f"1/4 release {spec.name}: nbgrader generate_assignment source/ → release/")
+    out.mkdir(parents=True, exist_ok=True)
+    grading = out / "grading"
+    step(f"{spec.name} 1/4 release: nbgrader generate_assignment source/ → release/")
     with tempfile.TemporaryDirectory() as tmp:
         drift = release_differences(spec.release_dir(), generate_release_copy(spec.name, Path(tmp)))
     print("committed release/ was in sync with source/" if not drift else f"release/ was out of date: {drift}")
     print("release:", generate_release(spec.name))
-    step(f"2/4 solution notebook of {spec.name} (the assignment's default data: offline unless "
+    step(f"{spec.name} 2/4 solution notebook (the assignment's default data: offline unless "
          "AUTOGRADER_DATA_SOURCE says otherwise)")
-    print(f"solution notebook ran in {run_solution(spec, OUT):.0f} s → {OUT / 'solution_executed.ipynb'}")
-    step(f"3/4 grade the sample submissions of {SAMPLES.relative_to(KIT_ROOT)}/ (fast mode)")
-    results = grade_batch(paths=[SAMPLES], out_dir=OUT / "grading", lang="fr", assignment=spec.name)
+    print(f"solution notebook ran in {run_solution(spec, out):.0f} s → {out / 'solution_executed.ipynb'}")
+    folders = sorted({str(p.parent.relative_to(KIT_ROOT)) for p in samples})
+    step(f"{spec.name} 3/4 grade {len(samples)} sample submissions of {', '.join(folders)}/ (fast mode)")
+    results = grade_batch(paths=samples, out_dir=grading, lang="fr", assignment=spec.name)
     for result in results:
-        print(f"  {result.student:28s} {result.status:16s} {result.score:5.1f} / {result.max_score:g}")
-    step("4/4 class report, LMS exports and the written answers to grade by hand")
-    report = write_report(out_dir=OUT / "grading", lang="fr")
-    exported = [p for target in ("moodle", "canvas", "gradescope") for p in export(out_dir=OUT / "grading", to=target)]
-    answers = write_answers(out_dir=OUT / "grading", lang="fr") if spec.manual else []
+        print(f"  {result.student:42s} {result.status:16s} {result.score:5.1f} / {result.max_score:g}")
+    step(f"{spec.name} 4/4 class report, LMS exports and the written answers to grade by hand")
+    report = write_report(out_dir=grading, lang="fr")
+    exported = [p for target in ("moodle", "canvas", "gradescope") for p in export(out_dir=grading, to=target)]
+    answers = write_answers(out_dir=grading, lang="fr") if spec.manual else []
     print(f"""
-grades        {OUT / 'grading' / 'grades.csv'}
-results       {OUT / 'grading' / 'results'}/<student>.json
-feedback      {OUT / 'grading' / 'feedback'}/<student>.html
+grades        {grading / 'grades.csv'}
+results       {grading / 'results'}/<student>.json
+feedback      {grading / 'feedback'}/<student>.html
 class report  {report}
-exports       {OUT / 'grading' / 'export'}/ ({len(exported)} files: moodle, canvas, gradescope)""")
+exports       {grading / 'export'}/ ({len(exported)} files: moodle, canvas, gradescope)""")
     if answers:
         print(f"""written answers {answers[0]}
   fill the points of {answers[-1]}, then:
-  python -m autograder merge {OUT / 'grading'} {answers[-1]}""")
-    return 0
+  python -m autograder merge {grading} {answers[-1]}""")
+    return report

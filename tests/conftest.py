@@ -9,8 +9,9 @@ Tiers: ``make check`` runs ``pytest -m "not slow"`` (no kernel, no training: und
 * a test marked ``sandbox`` needs the namespace sandbox: it is skipped when the suite does not
   run as root, and FAILS when it runs as root (as in CI) and the sandbox is unavailable;
 * a class is graded once per session and shared between test files: ``grade_once(paths,
-  options=...)`` for any folder, ``graded_corpus(mode)`` for the realistic corpus of
-  ``tests/submissions``, ``hostile_batch`` for every scenario of ``tests/hostile`` (one batch).
+  options=...)`` for any folder, ``graded_corpus(mode, corpus)`` for a realistic corpus
+  (``tests/submissions`` by default; ``corpus_folders()`` lists them all), ``hostile_batch``
+  for every scenario of ``tests/hostile`` (one batch).
 """
 from __future__ import annotations
 
@@ -90,13 +91,22 @@ def grade_once(tmp_path_factory):
     return grade
 
 
+def corpus_folders() -> dict[str, Path]:
+    """assignment -> its corpus of realistic submissions: ``tests/submissions/`` (td_keras_mlp, the
+    first) and every ``tests/submissions_<assignment>/`` holding an ``expected.json``."""
+    folders = {"td_keras_mlp": CORPUS}
+    for expected in sorted((KIT_ROOT / "tests").glob("submissions_*/expected.json")):
+        folders[expected.parent.name.removeprefix("submissions_")] = expected.parent
+    return folders
+
+
 @pytest.fixture(scope="session")
 def graded_corpus(grade_once):
-    """``graded_corpus(mode)`` -> OUT of ``grade tests/submissions --jobs 2 --quiet [--full]``,
-    once per session and mode ("fast" or "full")."""
-    def grade(mode: str) -> Path:
+    """``graded_corpus(mode, corpus=CORPUS)`` -> OUT of ``grade CORPUS --jobs 2 --quiet [--full]``,
+    once per session, corpus folder and mode ("fast" or "full")."""
+    def grade(mode: str, corpus: Path = CORPUS) -> Path:
         assert mode in ("fast", "full"), mode
-        return grade_once(CORPUS, options=("--jobs", "2", "--quiet", *(["--full"] if mode == "full" else [])))
+        return grade_once(corpus, options=("--jobs", "2", "--quiet", *(["--full"] if mode == "full" else [])))
 
     return grade
 

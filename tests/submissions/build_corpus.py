@@ -13,7 +13,8 @@ every question is unambiguous; mistakes of different questions are combined):
 
 * ``correct_*`` (3 notebooks): every correct variant of assignment.md between them,
   expected 16/16 automatic points;
-* ``mistakes_*`` (5 notebooks): every typical mistake of assignment.md;
+* ``mistakes_*`` (6 notebooks): every typical mistake of assignment.md (Q5 validated on the test
+  set, and on a 10 % share of the training data: two different messages);
 * ``error_q3_nameerror``: a typo in the Q3 cell raises; later questions keep their points.
 
 Writes ``tests/submissions/<scenario>.ipynb`` and ``tests/submissions/expected.json``::
@@ -789,6 +790,37 @@ scenario(
     messages={"q2": ["'relu'", "'softmax'"], "q3": ["model_q3_3", "2 couche(s)", "en demande 3"],
               "q6": ["couche 4", "sortie"], "q7": ["model_q7", "n'est pas défini"]},
     notes=["notimplementederror"],
+)
+
+scenario(
+    "mistakes_q5_split10_of_training",
+    doc="Every question correct but Q5: the student cuts 10 % of the training data with sklearn's "
+        "train_test_split and validates the five models on it (validation_data): the message names "
+        "a wrong share of the training data (10 % instead of 30 %), not the test set.",
+    cells={
+        "q1_code": Q1_OK,
+        "q2_code": Q2_OK,
+        "q3_code": Q3_OK_LOOP,
+        "q4_code": Q4_OK,
+        "q5_code": code('''
+            from sklearn.model_selection import train_test_split
+
+            # 10 % des données d'apprentissage pour la validation
+            X_tr, X_val, y_tr, y_val = train_test_split(X_train, y_train, test_size=0.1, random_state=42)
+            histories_q5 = {}
+            q2_bis = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(10, activation="softmax")])
+            q2_bis.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
+            histories_q5["q2"] = q2_bis.fit(X_tr, y_tr, validation_data=(X_val, y_val), epochs=10, batch_size=200,
+                                            verbose=0)
+            for nom, nb, largeur in [("q3_1", 1, 128), ("q3_2", 2, 128), ("q3_3", 3, 128), ("q4", 1, 170)]:
+                histories_q5[nom] = creer_mlp(nb, largeur).fit(X_tr, y_tr, validation_data=(X_val, y_val),
+                                                             epochs=10, batch_size=200, verbose=0)
+        ''') + "\n" + PLOT_Q5,
+        "q6_code": Q6_OK,
+        "q7_code": Q7_OK,
+    },
+    scores={"q1": 1, "q2": 3, "q3": 3, "q4": 3, "q5": 1, "q6": 2, "q7": 2},
+    messages={"q5": ["10 %", "coupée dans les données d'apprentissage", "`x_train`", "validation_split=0.3"]},
 )
 
 # ------------------------------------------------------------------ an early cell raises
