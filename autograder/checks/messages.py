@@ -263,7 +263,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "les History de {what} n'ont aucun score de validation ({keys}) : validez chaque candidat (validation_split=... ou validation_data=...) et choisissez sur ces scores.",
         "en": "the Histories of {what} hold no validation score ({keys}): validate every candidate (validation_split=... or validation_data=...) and choose on those scores.",
     },
-    "choice_not_best": {
+    "selection_not_best": {
         "fr": "`{name}` = {actual} n'est pas le meilleur candidat de {what} d'après leurs scores de validation : selon {criterion}, {best} a {best_score} contre {score}. Calculez le choix dans le carnet à partir des scores de validation des History (pas de la précision d'apprentissage, pas à la main).",
         "en": "`{name}` = {actual} is not the best candidate of {what} by their validation scores: by {criterion}, {best} has {best_score} against {score}. Compute the choice in the notebook from the Histories' validation scores (not from the training accuracy, not by hand).",
     },

@@ -86,7 +86,7 @@ def expect_best_by_validation(chosen, histories: dict[str, HistoryFacts], *, nam
     candidates of the dictionary ``what``) and the best one by one of ``criteria``; returns that
     criterion. Fails when it is not a label (``choice_not_a_candidate``), when no History holds
     a validation score (``choice_no_validation``), or when the scores point elsewhere
-    (``choice_not_best``, naming the best by the first criterion the Histories can say)."""
+    (``selection_not_best``, naming the best by the first criterion the Histories can say)."""
     labels = ", ".join(repr(label) for label in histories)
     if not isinstance(chosen, str) or chosen not in histories:
         raise CheckFailed("choice_not_a_candidate", name=name, actual=repr(chosen)[:80], what=what, labels=labels)
@@ -102,6 +102,6 @@ def expect_best_by_validation(chosen, histories: dict[str, HistoryFacts], *, nam
             return criterion
     criterion, (key, scores) = rankings[0]
     best = best_labels(scores, criterion.goal)[0]
-    raise CheckFailed("choice_not_best", name=name, actual=repr(chosen), what=what, best=repr(best),
+    raise CheckFailed("selection_not_best", name=name, actual=repr(chosen), what=what, best=repr(best),
                       criterion=criterion.text(key), best_score=number(round(scores[best], 4)),
                       score=number(round(scores[chosen], 4)))
