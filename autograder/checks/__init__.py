@@ -77,6 +77,32 @@ an ``evaluate`` result: :func:`expect_reported_result`; fingerprints in
 elsewhere**: :func:`expect_no_pretrained_weights`, :func:`pretrained_events` (an application
 with weights, or a load of a file the notebook did not write itself).
 
+**scikit-learn around Keras** (``estimator_facts.py``, ``model_selection.py``; kernel side
+``autograder/kernel/estimators.py``): ``sub.estimator(name)`` → :class:`EstimatorFacts` (a Keras 3
+``keras.wrappers.SKLearnClassifier`` / ``SKLearnRegressor``, a scikeras ``KerasClassifier`` /
+``KerasRegressor`` or any estimator: ``cls``, ``library``, ``task``, ``params``,
+``build_function``, ``build_kwargs``, ``fit_parameters`` set at construction, ``fitted``,
+``model`` (:class:`ModelFacts` of ``model_``), ``fits``, ``calls``); ``sub.search(name)`` →
+:class:`SearchFacts` (``grid``, ``distributions``, ``cv``, ``folds``, ``scoring``, ``n_jobs``,
+``refit``, ``results`` (:class:`CVResults` of ``cv_results_``), ``best_params``, ``best_score``,
+``best_estimator``, ``fit_calls`` with their data, ``fits``, ``candidates()``,
+``param_values(p)``, ``candidate_models()``); ``sub.cv_calls`` → :class:`CVCall`
+(``cross_val_score`` / ``cross_validate``: estimator, folds, scoring, data, ``scores``);
+``sub.estimator_calls`` → :class:`EstimatorCall` (wrapper ``fit`` / ``score`` / ``predict``,
+``search_fit``). Each Keras fit made by a wrapper has ``fit.origin`` (:class:`Origin`: wrapper,
+search or cv call, ``stage`` fold / refit / fit, fold, candidate, parameters) and ``fit.model``
+(the clone's model facts). Expectations: :func:`expect_keras_wrapper`,
+:func:`expect_construction_fit_params`, :func:`expect_fitted_on`, :func:`expect_scored_on`,
+:func:`expect_reported_score`, :func:`expect_search_fitted`, :func:`expect_folds`,
+:func:`expect_cv_data` (training data only: not test, not the whole set),
+:func:`expect_scoring` (a regression / classification scoring), :func:`expect_candidates_vary`
+(≥ n values per measure, optionally their full product), :func:`expect_candidates_include`,
+:func:`expect_scores_from_cv` (a dict choice → fold scores related to the recorded
+``cross_val_score`` calls), :func:`expect_best_choice` (the reported choice is the best by the
+student's own results, ties accepted), :func:`expect_refitted_best`; candidate measures
+:func:`hidden_depth`, :func:`hidden_width`, :func:`optimizer_of`, :func:`loss_of`, :func:`param`.
+``n_jobs`` > 1 runs in the kernel, fold after fold (``EstimatorCall.n_jobs_run`` = 1): see README.
+
 **Messages** (``messages.py``): the generic ``CATALOG`` names no assignment; an assignment
 registers its own keys with :func:`register_messages` (both languages required, keys prefixed
 with its name) and rewords generic failures with :func:`reworded`. ``CheckFailed`` with a key no
@@ -94,6 +120,18 @@ from autograder.checks.data import (
     fit_settings,
     pretrained_events,
     saw_test_set,
+)
+from autograder.checks.estimator_facts import (
+    CVCall,
+    CVResults,
+    CVSpec,
+    EstimatorCall,
+    EstimatorFacts,
+    Origin,
+    SearchFacts,
+    effective_params,
+    param_text,
+    same_param,
 )
 from autograder.checks.facts import (
     ArrayFacts,
@@ -120,6 +158,29 @@ from autograder.checks.keras_checks import (
     expect_regularizer_everywhere,
     expect_trained,
     expect_validation,
+)
+from autograder.checks.model_selection import (
+    candidate_values,
+    expect_best_choice,
+    expect_candidates_include,
+    expect_candidates_vary,
+    expect_construction_fit_params,
+    expect_cv_data,
+    expect_fitted_on,
+    expect_folds,
+    expect_keras_wrapper,
+    expect_refitted_best,
+    expect_reported_score,
+    expect_scored_on,
+    expect_scores_from_cv,
+    expect_scoring,
+    expect_search_fitted,
+    hidden_dense,
+    hidden_depth,
+    hidden_width,
+    loss_of,
+    optimizer_of,
+    param,
 )
 from autograder.checks.notes import (
     Note,

@@ -47,6 +47,9 @@ KIND_NAMES = {
     "history": {"fr": "l'objet History renvoyé par fit", "en": "the History object returned by fit"},
     "array": {"fr": "un tableau numpy", "en": "a numpy array"},
     "dict": {"fr": "un dictionnaire", "en": "a dictionary"},
+    "estimator": {"fr": "un estimateur scikit-learn", "en": "a scikit-learn estimator"},
+    "search": {"fr": "une recherche d'hyperparamètres scikit-learn (GridSearchCV, RandomizedSearchCV)",
+               "en": "a scikit-learn hyper-parameter search (GridSearchCV, RandomizedSearchCV)"},
 }
 
 
@@ -212,6 +215,8 @@ class FitFacts:
     data: dict = field(default_factory=dict)          # "x", "y", "validation_x", "validation_y" -> ArrayUse
     validation_source: str | None = None              # "none" | "split" | "data" | "dataset" | None (unknown)
     validation_in_training_rows: float | None = None  # share of validation rows that are trained rows too
+    origin_data: dict | None = field(default=None, repr=False)   # see ``origin``
+    model_data: dict | None = field(default=None, repr=False)    # see ``model``
 
     @classmethod
     def from_dict(cls, data: dict) -> "FitFacts":
@@ -221,7 +226,26 @@ class FitFacts:
                    validation_rows=data.get("validation_rows"), x_rows=data.get("x_rows"),
                    completed=bool(data.get("completed")), history_id=data.get("history_id"),
                    data=_uses(data.get("data")), validation_source=validation.get("source"),
-                   validation_in_training_rows=validation.get("in_training_rows"))
+                   validation_in_training_rows=validation.get("in_training_rows"),
+                   origin_data=data.get("origin") if isinstance(data.get("origin"), dict) else None,
+                   model_data=data.get("model") if isinstance(data.get("model"), dict) else None)
+
+    @property
+    def origin(self):
+        """:class:`~autograder.checks.estimator_facts.Origin` of a fit made by a scikit-learn
+        wrapper (the wrapper, search or cross-validation call, fold, candidate); None for a fit
+        the notebook called itself."""
+        from autograder.checks.estimator_facts import Origin
+
+        return Origin.from_dict(self.origin_data)
+
+    @property
+    def model(self) -> "ModelFacts | None":
+        """The model this fit trained, described when the fit ended (fits made by a wrapper
+        only: the wrapper's clone may no longer exist)."""
+        if not self.model_data:
+            return None
+        return model_facts("(fit)", self.model_data, [self], [])
 
     @property
     def validation_fraction(self) -> float:
@@ -251,11 +275,20 @@ class CallFacts:
     data: dict = field(default_factory=dict)
     result: object = None            # evaluate: what it returned (a float, a list or a dict of floats)
     output_shape: list | None = None  # predict: the shape of its output
+    origin_data: dict | None = field(default=None, repr=False)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CallFacts":
         return cls(kind=data.get("kind", "?"), model_id=data.get("model_id"), completed=bool(data.get("completed")),
-                   data=_uses(data.get("data")), result=data.get("result"), output_shape=data.get("output_shape"))
+                   data=_uses(data.get("data")), result=data.get("result"), output_shape=data.get("output_shape"),
+                   origin_data=data.get("origin") if isinstance(data.get("origin"), dict) else None)
+
+    @property
+    def origin(self):
+        """:class:`~autograder.checks.estimator_facts.Origin` of a call a scikit-learn wrapper made."""
+        from autograder.checks.estimator_facts import Origin
+
+        return Origin.from_dict(self.origin_data)
 
     @property
     def x(self) -> ArrayUse | None:
@@ -307,6 +340,7 @@ class ModelFacts:
     output_shape: list | None = None
     trainable_params: int | None = None
     calls: list[CallFacts] = field(default_factory=list)
+    optimizer: str | None = None      # the optimizer's class (``SGD``, ``RMSprop``), None if not compiled
 
     def flat_layers(self, *, skip: tuple[str, ...] = ("InputLayer",)) -> list[LayerFacts]:
         """The layers in order, a nested model replaced by its own layers (recursively), the
@@ -383,6 +417,7 @@ class Submission:
         self.fits = [FitFacts.from_dict(f) for f in (payload or {}).get("fits", [])]
         self.calls = [CallFacts.from_dict(c) for c in (payload or {}).get("calls", [])]
         self.files = [FileEvent.from_dict(f) for f in (payload or {}).get("files", [])]
+        self.sklearn: list[dict] = list((payload or {}).get("sklearn", []))   # scikit-learn call records
 
     @classmethod
     def load(cls, path: Path) -> "Submission":
@@ -410,15 +445,39 @@ class Submission:
         return self.model_from(name, data)
 
     def model_from(self, name: str, data: dict) -> ModelFacts:
-        return ModelFacts(
-            name=name, id=data["id"], cls=data.get("class", "?"), input_shape=data.get("input_shape"),
-            layers=[LayerFacts.from_dict(layer) for layer in data.get("layers", [])],
-            n_params=int(data.get("n_params") or 0), compiled=bool(data.get("compiled")),
-            loss=data.get("loss"), iterations=data.get("iterations"),
-            fits=[f for f in self.fits if f.model_id == data["id"]],
-            output_shape=data.get("output_shape"), trainable_params=data.get("trainable_params"),
-            calls=[c for c in self.calls if c.model_id == data["id"]],
-        )
+        return model_facts(name, data, [f for f in self.fits if f.model_id == data.get("id")],
+                           [c for c in self.calls if c.model_id == data.get("id")])
+
+    # -- scikit-learn objects (see ``estimator_facts``)
+    def estimator(self, name: str):
+        """:class:`~autograder.checks.estimator_facts.EstimatorFacts` of a contract name bound to a
+        scikit-learn estimator (a Keras wrapper, scikeras or any other)."""
+        from autograder.checks.estimator_facts import estimator_from
+
+        return estimator_from(self, name, self._expect_kind(name, self.raw(name), "estimator"))
+
+    def search(self, name: str):
+        """:class:`~autograder.checks.estimator_facts.SearchFacts` of a contract name bound to a
+        ``GridSearchCV`` / ``RandomizedSearchCV`` (any ``BaseSearchCV``)."""
+        from autograder.checks.estimator_facts import search_from
+
+        return search_from(self, name, self._expect_kind(name, self.raw(name), "search"))
+
+    @property
+    def estimator_calls(self) -> list:
+        """Every recorded scikit-learn call (``EstimatorCall``: wrapper fit / score / predict,
+        search fit), in call order."""
+        from autograder.checks.estimator_facts import EstimatorCall
+
+        return [EstimatorCall.from_dict(c) for c in self.sklearn if c.get("kind") != "cv"]
+
+    @property
+    def cv_calls(self) -> list:
+        """Every recorded ``cross_val_score`` / ``cross_validate`` / ``cross_val_predict`` call
+        (``CVCall``), in call order."""
+        from autograder.checks.estimator_facts import cv_call_from
+
+        return [cv_call_from(self, c) for c in self.sklearn if c.get("kind") == "cv"]
 
     def history(self, name: str) -> HistoryFacts:
         return self.history_from(name, self._expect_kind(name, self.raw(name), "history"))
@@ -447,6 +506,18 @@ class Submission:
         from autograder.checks.notes import verified
 
         return verified(key, **params)
+
+
+def model_facts(name: str, data: dict, fits: list[FitFacts], calls: list[CallFacts]) -> ModelFacts:
+    """:class:`ModelFacts` of the harvest's description of a model."""
+    return ModelFacts(
+        name=name, id=data.get("id"), cls=data.get("class", "?"), input_shape=data.get("input_shape"),
+        layers=[LayerFacts.from_dict(layer) for layer in data.get("layers", [])],
+        n_params=int(data.get("n_params") or 0), compiled=bool(data.get("compiled")),
+        loss=data.get("loss"), iterations=data.get("iterations"), fits=fits,
+        output_shape=data.get("output_shape"), trainable_params=data.get("trainable_params"),
+        calls=calls, optimizer=data.get("optimizer"),
+    )
 
 
 def _describe_other(value: dict) -> str:
