@@ -71,6 +71,8 @@ SEARCH_Q2_HINT = {"fr": "un GridSearchCV entraîné, ou un dictionnaire optimise
 SEARCH_Q3_HINT = {"fr": "un GridSearchCV (ou RandomizedSearchCV) entraîné",
                   "en": "a fitted GridSearchCV (or RandomizedSearchCV)"}
 BEST_MODEL_HINT = {"fr": "search_q3.best_estimator_", "en": "search_q3.best_estimator_"}
+FROM_DATA_CELL = {"fr": "défini par la cellule des données (prepare_mnist / prepare_boston)",
+                  "en": "defined by the data cell (prepare_mnist / prepare_boston)"}
 SCORE_HINT = {"fr": "un nombre renvoyé par score(...)", "en": "a number returned by score(...)"}
 
 RUBRICS = {
@@ -133,11 +135,17 @@ SPEC = AssignmentSpec(
                "en": "Boston: structure and optimizer by grid search"},
     },
     contract={
-        "q1": [ContractItem("clf_q1", "object", hint=WRAPPER_HINT),
+        # the data arrays come from the locked data cell: in the contract so that the harvest
+        # relates every fit and score to them (training or test rows)
+        "q1": [ContractItem("X_train", "array", hint=FROM_DATA_CELL),
+               ContractItem("X_test", "array", hint=FROM_DATA_CELL),
+               ContractItem("clf_q1", "object", hint=WRAPPER_HINT),
                ContractItem("score_q1", "number", hint=SCORE_HINT)],
         "q2": [ContractItem("search_q2", "object", hint=SEARCH_Q2_HINT),
                ContractItem("best_optimizer_q2", "text", choices=("rmsprop", "sgd"))],
-        "q3": [ContractItem("search_q3", "object", hint=SEARCH_Q3_HINT),
+        "q3": [ContractItem("Xb_train", "array", hint=FROM_DATA_CELL),
+               ContractItem("Xb_test", "array", hint=FROM_DATA_CELL),
+               ContractItem("search_q3", "object", hint=SEARCH_Q3_HINT),
                ContractItem("best_model_q3", "object", hint=BEST_MODEL_HINT),
                ContractItem("test_score_q3", "number", hint=SCORE_HINT)],
     },
