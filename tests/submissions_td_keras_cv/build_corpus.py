@@ -147,6 +147,9 @@ Q3_KERAS_GRID = KERAS_BOSTON + "\n\n" + code('''
 ''')
 
 SCIKERAS_BOSTON = code('''
+    from scikeras.wrappers import KerasRegressor
+
+
     def reseau_boston(couches=1, neurones=32, optimizer="rmsprop"):
         m = keras.Sequential([keras.Input(shape=(13,))])
         for _ in range(couches):
