@@ -100,7 +100,8 @@ search or cv call, ``stage`` fold / refit / fit, fold, candidate, parameters) an
 :func:`expect_scores_from_cv` (a dict choice → fold scores related to the recorded
 ``cross_val_score`` calls), :func:`expect_best_choice` (the reported choice is the best by the
 student's own results, ties accepted), :func:`expect_refitted_best`; candidate measures
-:func:`hidden_depth`, :func:`hidden_width`, :func:`optimizer_of`, :func:`loss_of`, :func:`param`.
+:func:`hidden_depth`, :func:`hidden_width`, :func:`optimizer_of`, :func:`loss_of`, :func:`param`
+(:func:`candidate_values` over a search, :func:`call_values` over the calls of a hand loop).
 ``n_jobs`` > 1 runs in the kernel, fold after fold (``EstimatorCall.n_jobs_run`` = 1): see README.
 
 **Messages** (``messages.py``): the generic ``CATALOG`` names no assignment; an assignment
@@ -160,6 +161,7 @@ from autograder.checks.keras_checks import (
     expect_validation,
 )
 from autograder.checks.model_selection import (
+    call_values,
     candidate_values,
     expect_best_choice,
     expect_candidates_include,

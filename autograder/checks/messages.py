@@ -259,6 +259,119 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "le carnet charge des poids depuis {path}, un fichier qu'il n'a pas écrit lui-même : la question demande des réseaux entraînés dans ce carnet.",
         "en": "the notebook loads weights from {path}, a file it did not write itself: the question asks for networks trained in this notebook.",
     },
+    # --- scikit-learn around Keras (model_selection.py)
+    "wrapper_not_keras": {
+        "fr": "`{name}` est un {actual}, pas un modèle Keras enveloppé en estimateur scikit-learn (keras.wrappers.SKLearnClassifier / SKLearnRegressor, ou KerasClassifier / KerasRegressor de scikeras).",
+        "en": "`{name}` is a {actual}, not a Keras model wrapped as a scikit-learn estimator (keras.wrappers.SKLearnClassifier / SKLearnRegressor, or scikeras' KerasClassifier / KerasRegressor).",
+    },
+    "wrapper_wrong_task": {
+        "fr": "`{name}` est un {actual} ({cls}) ; ce problème demande un {expected} ({hint}).",
+        "en": "`{name}` is a {actual} ({cls}); this problem needs a {expected} ({hint}).",
+    },
+    "wrapper_fit_param_in_fit_only": {
+        "fr": "`{name}` : `{param}` n'est donné qu'à `fit` ; fixez-le à la construction de l'estimateur (`fit_kwargs={{\"{param}\": …}}` pour keras.wrappers, `{param}=…` pour scikeras).",
+        "en": "`{name}`: `{param}` is only passed to `fit`; set it when the estimator is built (`fit_kwargs={{\"{param}\": …}}` for keras.wrappers, `{param}=…` for scikeras).",
+    },
+    "wrapper_fit_param_missing": {
+        "fr": "`{name}` : `{param}` n'est pas fixé à la construction de l'estimateur (`fit_kwargs={{\"{param}\": …}}` pour keras.wrappers, `{param}=…` pour scikeras).",
+        "en": "`{name}`: `{param}` is not set when the estimator is built (`fit_kwargs={{\"{param}\": …}}` for keras.wrappers, `{param}=…` for scikeras).",
+    },
+    "wrapper_not_fitted": {
+        "fr": "`{name}` n'a pas été entraîné : appelez `{name}.fit(…)` sur les données d'apprentissage {train}.",
+        "en": "`{name}` was not trained: call `{name}.fit(…)` on the training data {train}.",
+    },
+    "wrapper_fitted_on_test": {
+        "fr": "`{name}` a été entraîné sur des lignes de l'ensemble de test {test} : entraînez-le sur {train} seulement.",
+        "en": "`{name}` was trained on rows of the test set {test}: train it on {train} only.",
+    },
+    "wrapper_fitted_elsewhere": {
+        "fr": "`{name}` n'a pas été entraîné sur les données d'apprentissage {train} (données vues : {actual}).",
+        "en": "`{name}` was not trained on the training data {train} (data it saw: {actual}).",
+    },
+    "wrapper_not_scored": {
+        "fr": "`{name}` n'a pas été évalué sur l'ensemble de test {test} : appelez `{name}.score(…)` sur ces données.",
+        "en": "`{name}` was not evaluated on the test set {test}: call `{name}.score(…)` on those data.",
+    },
+    "wrapper_scored_on_training": {
+        "fr": "`{name}` a été évalué sur les données d'apprentissage ({actual}), pas sur l'ensemble de test {test} : un score sur les données d'entraînement surestime la performance.",
+        "en": "`{name}` was evaluated on the training data ({actual}), not on the test set {test}: a score on the training data overestimates performance.",
+    },
+    "reported_score_on_training": {
+        "fr": "`{name}` ({value}) est le score sur les données d'apprentissage {train} ; on attend le score sur l'ensemble de test {test}.",
+        "en": "`{name}` ({value}) is the score on the training data {train}; the score on the test set {test} is expected.",
+    },
+    "reported_score_not_computed": {
+        "fr": "`{name}` ({value}) n'est pas un score renvoyé par `{estimator}.score` sur l'ensemble de test {test} (scores calculés : {results}).",
+        "en": "`{name}` ({value}) is not a score returned by `{estimator}.score` on the test set {test} (scores computed: {results}).",
+    },
+    "search_not_fitted": {
+        "fr": "`{name}` n'a pas été lancé : appelez `{name}.fit(…)` sur les données d'apprentissage.",
+        "en": "`{name}` was not run: call `{name}.fit(…)` on the training data.",
+    },
+    "cv_too_few_folds": {
+        "fr": "{what} utilise {count} plis ; il en faut au moins {expected} (`cv={expected}` ou `KFold(n_splits={expected})`).",
+        "en": "{what} uses {count} folds; at least {expected} are needed (`cv={expected}` or `KFold(n_splits={expected})`).",
+    },
+    "cv_no_data": {
+        "fr": "{what} n'a jamais été lancé (aucun appel enregistré) : la validation croisée doit être exécutée dans le carnet.",
+        "en": "{what} was never run (no recorded call): the cross-validation must run in the notebook.",
+    },
+    "cv_on_test": {
+        "fr": "{what} a reçu des lignes de l'ensemble de test {test} : la validation croisée ne doit voir que l'ensemble d'apprentissage {train}, le test sert à la toute fin.",
+        "en": "{what} was given rows of the test set {test}: cross-validation must only see the training set {train}; the test set is for the very end.",
+    },
+    "cv_on_whole": {
+        "fr": "{what} a reçu tout le jeu de données {whole} (apprentissage et test) : donnez-lui seulement l'ensemble d'apprentissage {train}.",
+        "en": "{what} was given the whole data set {whole} (training and test): give it the training set {train} only.",
+    },
+    "cv_not_training": {
+        "fr": "{what} n'a pas reçu l'ensemble d'apprentissage {train} (données vues : {actual}).",
+        "en": "{what} was not given the training set {train} (data it saw: {actual}).",
+    },
+    "cv_scoring_wrong_task": {
+        "fr": "{what} utilise le score {scoring}, un score {actual} ; ce problème est un problème {expected} (par exemple {examples}).",
+        "en": "{what} uses the {scoring} scoring, a {actual} scoring; this is a {expected} problem (e.g. {examples}).",
+    },
+    "cv_too_few_values": {
+        "fr": "les candidats de {what} prennent {count} valeur(s) de {label} ({values}) ; il en faut au moins {expected}.",
+        "en": "the candidates of {what} take {count} value(s) of {label} ({values}); at least {expected} are needed.",
+    },
+    "cv_not_product": {
+        "fr": "les candidats de {what} ne croisent pas toutes les valeurs de {labels} (combinaison absente : {missing}) : une grille essaie chaque combinaison.",
+        "en": "the candidates of {what} do not cross every value of {labels} (missing combination: {missing}): a grid tries every combination.",
+    },
+    "cv_value_not_compared": {
+        "fr": "{what} ne compare pas {label} = {value} (valeurs comparées : {values}).",
+        "en": "{what} does not compare {label} = {value} (values compared: {values}).",
+    },
+    "cv_scores_missing_key": {
+        "fr": "`{name}` n'a pas d'entrée pour {entry} (entrées : {entries}).",
+        "en": "`{name}` has no entry for {entry} (entries: {entries}).",
+    },
+    "cv_scores_not_recorded": {
+        "fr": "`{name}`[{entry}] n'est pas le résultat d'un appel à `cross_val_score` / `cross_validate` de ce carnet : mettez-y les scores des plis renvoyés.",
+        "en": "`{name}`[{entry}] is not the result of a `cross_val_score` / `cross_validate` call of this notebook: store the fold scores it returned.",
+    },
+    "cv_scores_not_dict": {
+        "fr": "`{name}` devrait associer à chaque choix les scores de ses plis (un dictionnaire choix → tableau de scores), ou être une recherche (GridSearchCV) lancée.",
+        "en": "`{name}` should map each choice to its fold scores (a dictionary choice → array of scores), or be a fitted search (GridSearchCV).",
+    },
+    "choice_not_best": {
+        "fr": "`{name}` = {value}, mais d'après vos propres résultats de validation croisée le meilleur choix est {best} (score moyen {best_score} contre {value_score}).",
+        "en": "`{name}` = {value}, but by your own cross-validation results the best choice is {best} (mean score {best_score} against {value_score}).",
+    },
+    "choice_unknown": {
+        "fr": "`{name}` = {value} ne fait pas partie des choix comparés ({choices}).",
+        "en": "`{name}` = {value} is none of the compared choices ({choices}).",
+    },
+    "search_no_refit": {
+        "fr": "`{search}` n'a pas ré-entraîné le meilleur candidat (`refit=False`, ou pas de `best_estimator_`) : laissez `refit=True` pour obtenir `best_estimator_`.",
+        "en": "`{search}` did not refit the best candidate (`refit=False`, or no `best_estimator_`): keep `refit=True` to get `best_estimator_`.",
+    },
+    "not_best_estimator": {
+        "fr": "`{name}` n'est pas `{search}.best_estimator_` (le meilleur candidat ré-entraîné par la recherche).",
+        "en": "`{name}` is not `{search}.best_estimator_` (the best candidate refitted by the search).",
+    },
     # --- success notes (notes.py): what a passed check verified; keys start with "ok."
     "ok.structure": {
         "fr": "structure de `{name}` : {stack}",
@@ -379,6 +492,62 @@ CATALOG: dict[str, dict[str, str]] = {
     "ok.rows_match": {
         "fr": "`{x}` {x_shape} et `{y}` {y_shape} ont le même nombre de lignes",
         "en": "`{x}` {x_shape} and `{y}` {y_shape} have the same number of rows",
+    },
+    "ok.wrapper": {
+        "fr": "`{name}` : {cls} ({library}), {task}",
+        "en": "`{name}`: {cls} ({library}), {task}",
+    },
+    "ok.wrapper_fit_params": {
+        "fr": "`{name}` : {params} fixés à la construction",
+        "en": "`{name}`: {params} set at construction",
+    },
+    "ok.wrapper_fitted_on": {
+        "fr": "`{name}` entraîné sur {train}",
+        "en": "`{name}` trained on {train}",
+    },
+    "ok.wrapper_scored_on": {
+        "fr": "`{name}` évalué sur {test}",
+        "en": "`{name}` evaluated on {test}",
+    },
+    "ok.reported_score": {
+        "fr": "`{name}` = {value}, le score de `{estimator}` sur {test}",
+        "en": "`{name}` = {value}, the score of `{estimator}` on {test}",
+    },
+    "ok.search_fitted": {
+        "fr": "`{name}` ({cls}) lancé : {count} candidats",
+        "en": "`{name}` ({cls}) run: {count} candidates",
+    },
+    "ok.cv_folds": {
+        "fr": "{what} : {count} plis",
+        "en": "{what}: {count} folds",
+    },
+    "ok.cv_data": {
+        "fr": "{what} : validation croisée sur {train} seulement",
+        "en": "{what}: cross-validation on {train} only",
+    },
+    "ok.cv_scoring": {
+        "fr": "{what} : score {scoring} (problème {task})",
+        "en": "{what}: {scoring} scoring ({task} problem)",
+    },
+    "ok.cv_candidates_vary": {
+        "fr": "{what} compare {summary}",
+        "en": "{what} compares {summary}",
+    },
+    "ok.cv_candidates_include": {
+        "fr": "{what} compare {label} : {values}",
+        "en": "{what} compares {label}: {values}",
+    },
+    "ok.cv_scores_from_cv": {
+        "fr": "`{name}` : {count} choix, chacun les scores d'un appel à {functions} ({folds} plis)",
+        "en": "`{name}`: {count} choices, each the scores of a {functions} call ({folds} folds)",
+    },
+    "ok.choice_best": {
+        "fr": "`{name}` = {value}, le meilleur choix d'après vos résultats (score moyen {score})",
+        "en": "`{name}` = {value}, the best choice by your results (mean score {score})",
+    },
+    "ok.search_refitted": {
+        "fr": "`{name}` est le meilleur candidat ré-entraîné par `{search}` ({params})",
+        "en": "`{name}` is the best candidate refitted by `{search}` ({params})",
     },
     "internal": {
         "fr": "cette vérification n'a pas pu aboutir sur votre carnet ({error}) ; vérifiez que les noms demandés ont le bon type.",

@@ -124,6 +124,22 @@ def candidate_values(search: SearchFacts, measure: Callable) -> dict[int, object
     return {i: measure(model) for i, model in search.candidate_models().items()}
 
 
+def call_values(calls: dict[str, CVCall], measure: Callable) -> dict[str, object]:
+    """key → ``measure`` of the model a cross-validation call trained (its first fold's fit), or
+    of its estimator's effective parameters (a :func:`param` measure): what each entry of a
+    hand-written loop really compared."""
+    out = {}
+    for key, call in calls.items():
+        if getattr(measure, "param", None):
+            params = call.estimator.effective_params if call.estimator is not None else {}
+            params.update(call.estimator.build_kwargs if call.estimator is not None else {})
+            out[key] = measure(params)
+        else:
+            model = next((f.model for f in call.fits if f.model is not None), None)
+            out[key] = measure(model) if model is not None else None
+    return out
+
+
 def _distinct(values) -> list:
     seen: list = []
     for value in values:
@@ -133,11 +149,33 @@ def _distinct(values) -> list:
 
 
 # ----------------------------------------------------------------------------- wrappers
+TASK_TEXT = {"classifier": Localized(fr="classifieur", en="classifier"),
+             "regressor": Localized(fr="régresseur", en="regressor"), None: Localized(fr="estimateur", en="estimator")}
+TASK_HINT = {"classifier": "SKLearnClassifier / KerasClassifier", "regressor": "SKLearnRegressor / KerasRegressor"}
+
+
+def _values_text(values) -> str:
+    return ", ".join(param_text(v) for v in values) or "-"
+
+
+def _seen(use: ArrayUse | None) -> str | Localized:
+    """The contract arrays an array's rows belong to, as text."""
+    if use is None or not use.matches:
+        return Localized(fr="d'autres données", en="other data")
+    return " / ".join(f"`{n}`" for n in use.matches)
+
+
 @expectation
 def expect_keras_wrapper(est: EstimatorFacts, *, task: str | None = None) -> EstimatorFacts:
     """``est`` wraps a Keras model (Keras 3's ``keras.wrappers`` or scikeras) for ``task``
     (``"classifier"`` / ``"regressor"``, None: either)."""
-    raise NotImplementedError
+    if not est.is_keras_wrapper:
+        raise CheckFailed("wrapper_not_keras", name=est.name, actual=est.cls)
+    if task is not None and est.task != task:
+        raise CheckFailed("wrapper_wrong_task", name=est.name, actual=TASK_TEXT.get(est.task, est.task), cls=est.cls,
+                          expected=TASK_TEXT[task], hint=TASK_HINT.get(task, task))
+    verified("ok.wrapper", name=est.name, cls=est.cls, library=est.library, task=TASK_TEXT.get(est.task, est.task))
+    return est
 
 
 @expectation
@@ -145,13 +183,34 @@ def expect_construction_fit_params(est: EstimatorFacts, names: tuple[str, ...] =
     """Each fit parameter of ``names`` was set when the wrapper was built (Keras' ``fit_kwargs=``,
     scikeras' ``epochs=`` / ``batch_size=`` / ``fit__…``), not only passed to ``fit``; returns
     ``{name: value}``."""
-    raise NotImplementedError
+    found = {}
+    for name in names:
+        if name in est.fit_parameters and est.fit_parameters[name] is not None:
+            found[name] = est.fit_parameters[name]
+            continue
+        in_fit = any(name in call.arguments for call in est.calls_of("fit", "partial_fit", by_notebook=False))
+        raise CheckFailed("wrapper_fit_param_in_fit_only" if in_fit else "wrapper_fit_param_missing",
+                          name=est.name, param=name)
+    verified("ok.wrapper_fit_params", name=est.name, params=", ".join(f"{k}={param_text(v)}" for k, v in found.items()))
+    return found
 
 
 @expectation
 def expect_fitted_on(est: EstimatorFacts, *, train: tuple[str, ...], test: tuple[str, ...] = ()) -> EstimatorCall:
-    """The notebook called ``est.fit`` on (a part of) one of the ``train`` arrays, not on test rows."""
-    raise NotImplementedError
+    """The notebook called ``est.fit`` on (a part of) one of the ``train`` arrays, not on test rows
+    (a search's refitted best estimator counts: the search fitted it)."""
+    calls = [c for c in est.calls if c.kind in ("fit", "partial_fit") and c.completed]
+    if not calls:
+        raise CheckFailed("wrapper_not_fitted", name=est.name, train=_names(train))
+    for call in calls:
+        if test and call.x is not None and call.x.overlaps(*test):
+            raise CheckFailed("wrapper_fitted_on_test", name=est.name, test=_names(test), train=_names(train))
+    good = [c for c in calls if c.x is None or c.x.within(*train)]
+    if not good:
+        raise CheckFailed("wrapper_fitted_elsewhere", name=est.name, train=_names(train), actual=_seen(calls[-1].x))
+    call = good[-1]
+    verified("ok.wrapper_fitted_on", name=est.name, train=f"`{call.x.within(*train)}`" if call.x else _names(train))
+    return call
 
 
 @expectation
@@ -159,7 +218,19 @@ def expect_scored_on(est: EstimatorFacts, *, test: tuple[str, ...], train: tuple
                      kinds: tuple[str, ...] = ("score",)) -> list[EstimatorCall]:
     """The notebook called ``est.score`` (or ``kinds``) on the ``test`` arrays; a score on the
     training data only fails with a message saying so."""
-    raise NotImplementedError
+    calls = est.calls_of(*kinds)
+    good = [c for c in calls if c.x is not None and c.x.within(*test)]
+    if good:
+        verified("ok.wrapper_scored_on", name=est.name, test=f"`{good[-1].x.within(*test)}`")
+        return good
+    on_train = [c for c in calls if c.x is not None and train and c.x.overlaps(*train)]
+    if on_train:
+        raise CheckFailed("wrapper_scored_on_training", name=est.name, actual=_seen(on_train[-1].x), test=_names(test))
+    raise CheckFailed("wrapper_not_scored", name=est.name, test=_names(test))
+
+
+def _close(a: float, b: float, rel_tol: float) -> bool:
+    return abs(a - b) <= rel_tol * max(1.0, abs(a), abs(b))
 
 
 @expectation
@@ -167,36 +238,128 @@ def expect_reported_score(name: str, value, est: EstimatorFacts, *, test: tuple[
                           train: tuple[str, ...] = (), rel_tol: float = 1e-4) -> EstimatorCall:
     """A number the notebook reports is what ``est.score`` returned on the ``test`` arrays (not
     the score on the training data, not a typed-in number)."""
-    raise NotImplementedError
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CheckFailed("reported_not_number", name=name, actual=repr(value)[:60])
+    calls = [c for c in est.calls_of("score") if isinstance(c.result, (int, float))]
+    for call in calls:
+        if _close(float(value), float(call.result), rel_tol) and call.x is not None and call.x.within(*test):
+            verified("ok.reported_score", name=name, value=number(value), estimator=est.name,
+                     test=f"`{call.x.within(*test)}`")
+            return call
+    for call in calls:
+        if _close(float(value), float(call.result), rel_tol) and call.x is not None and train and call.x.overlaps(*train):
+            raise CheckFailed("reported_score_on_training", name=name, value=number(value), train=_names(train),
+                              test=_names(test))
+    results = ", ".join(f"{float(c.result):.4g}" for c in calls[-4:]) or "-"
+    raise CheckFailed("reported_score_not_computed", name=name, value=number(value), estimator=est.name,
+                      test=_names(test), results=results)
 
 
 # ----------------------------------------------------------------------------- searches and cross-validation
+def _what(obj, what: str | None) -> str:
+    if what:
+        return what
+    if isinstance(obj, SearchFacts):
+        return f"`{obj.name}`"
+    return f"`{obj.function}` #{obj.index}" if isinstance(obj, CVCall) else str(obj)
+
+
 @expectation
 def expect_search_fitted(search: SearchFacts) -> SearchFacts:
     """The search was fitted (it has ``cv_results_``)."""
-    raise NotImplementedError
+    if not search.fitted or search.results is None:
+        raise CheckFailed("search_not_fitted", name=search.name)
+    verified("ok.search_fitted", name=search.name, cls=search.cls, count=len(search.results.params))
+    return search
 
 
 @expectation
 def expect_folds(obj: SearchFacts | CVCall, *, at_least: int = 3, what: str | None = None) -> int:
     """The search (or ``cross_val_score`` call) used at least ``at_least`` folds; returns the count."""
-    raise NotImplementedError
+    count = obj.folds
+    if count is None or count < at_least:
+        raise CheckFailed("cv_too_few_folds", what=_what(obj, what), count=count if count is not None else "?",
+                          expected=at_least)
+    verified("ok.cv_folds", what=_what(obj, what), count=count)
+    return count
+
+
+def _cv_input(obj: SearchFacts | CVCall) -> ArrayUse | None:
+    if isinstance(obj, SearchFacts):
+        calls = [c for c in obj.fit_calls if c.completed] or obj.fit_calls
+        return calls[-1].x if calls else None
+    return obj.x
 
 
 @expectation
 def expect_cv_data(obj: SearchFacts | CVCall, *, train: tuple[str, ...], test: tuple[str, ...] = (),
                    whole: tuple[str, ...] = (), what: str | None = None) -> ArrayUse | None:
     """The data given to ``search.fit`` (or to ``cross_val_score``) are (a part of) the ``train``
-    arrays: not test rows, not the ``whole`` data set (train + test)."""
-    raise NotImplementedError
+    arrays: not test rows, not the ``whole`` data set (train + test). Data that could not be
+    fingerprinted (a generator) pass: the facts say nothing against them."""
+    label = _what(obj, what)
+    if isinstance(obj, SearchFacts) and not obj.fit_calls:
+        raise CheckFailed("cv_no_data", what=label)
+    use = _cv_input(obj)
+    if use is None:
+        return None
+    if test and use.within(*test):
+        raise CheckFailed("cv_on_test", what=label, test=_names(test), train=_names(train))
+    if not use.within(*train) and ((whole and use.is_(*whole)) or (use.overlaps(*train) and use.overlaps(*test))):
+        raise CheckFailed("cv_on_whole", what=label, whole=_names(whole or (*train, *test)), train=_names(train))
+    if test and use.overlaps(*test):
+        raise CheckFailed("cv_on_test", what=label, test=_names(test), train=_names(train))
+    name = use.within(*train)
+    if name is None:
+        raise CheckFailed("cv_not_training", what=label, train=_names(train), actual=_seen(use))
+    verified("ok.cv_data", what=label, train=f"`{name}`")
+    return use
+
+
+def scoring_task(scoring, estimator_task: str | None) -> tuple[str | None, str]:
+    """(``"regression"`` | ``"classification"`` | None when unknown, text) of a scoring
+    (None: the estimator's own ``score``: R² for a regressor, accuracy for a classifier)."""
+    if scoring is None:
+        if estimator_task == "regressor":
+            return "regression", "R² (score)"
+        if estimator_task == "classifier":
+            return "classification", "accuracy (score)"
+        return None, "score"
+    if isinstance(scoring, dict) and "object" in scoring:
+        name = str(scoring["object"])
+    elif isinstance(scoring, (list, tuple)):
+        name = str(scoring[0]) if scoring else ""
+    elif isinstance(scoring, dict):   # multi-metric: {name: scorer}, judged by its first scorer
+        name = param_text(next(iter(scoring.values()))) if scoring else ""
+    else:
+        name = str(scoring)
+    key = name.strip().lower()
+    if key in REGRESSION_SCORINGS:
+        return "regression", name
+    if key in CLASSIFICATION_SCORINGS:
+        return "classification", name
+    return None, name
 
 
 @expectation
-def expect_scoring(obj: SearchFacts | CVCall, *, task: str) -> str:
+def expect_scoring(obj: SearchFacts | CVCall, *, task: str, what: str | None = None) -> str:
     """The scoring suits ``task`` (``"regression"`` / ``"classification"``): a scorer name or
     metric of that task, or the default (the estimator's own ``score``: R² for a regressor,
-    accuracy for a classifier). Returns the scoring's text."""
-    raise NotImplementedError
+    accuracy for a classifier). A scoring the kit cannot classify (a custom function) passes.
+    Returns the scoring's text."""
+    estimator_task = obj.estimator.task if obj.estimator is not None else None
+    found, text = scoring_task(obj.scoring, estimator_task)
+    if found is not None and found != task:
+        examples = "r2, neg_mean_squared_error, neg_mean_absolute_error" if task == "regression" \
+            else "accuracy, balanced_accuracy, f1_macro"
+        raise CheckFailed("cv_scoring_wrong_task", what=_what(obj, what), scoring=text, actual=TASK_WORDS[found],
+                          expected=TASK_WORDS[task], examples=examples)
+    verified("ok.cv_scoring", what=_what(obj, what), scoring=text, task=TASK_WORDS[task])
+    return text
+
+
+def _label_values(search: SearchFacts, measure: Callable) -> list:
+    return _distinct(candidate_values(search, measure).values())
 
 
 @expectation
@@ -206,13 +369,62 @@ def expect_candidates_vary(search: SearchFacts, measures: dict[str, Callable], *
     :func:`hidden_width`, :func:`optimizer_of`, :func:`param`) takes at least ``at_least``
     distinct values; with ``product``, every combination of those values is a candidate (a
     grid of depths × widths, not depths and widths changed together). Returns label → values."""
-    raise NotImplementedError
+    found = {}
+    per_candidate = {label: candidate_values(search, measure) for label, measure in measures.items()}
+    for label, values in per_candidate.items():
+        distinct = _distinct(values.values())
+        if len(distinct) < at_least:
+            raise CheckFailed("cv_too_few_values", what=f"`{search.name}`", count=len(distinct), label=label,
+                              values=_values_text(distinct), expected=at_least)
+        found[label] = distinct
+    if product and len(measures) > 1:
+        labels = list(measures)
+        candidates = set(per_candidate[labels[0]])
+        for label in labels[1:]:
+            candidates &= set(per_candidate[label])
+        combos = [tuple(param_text(per_candidate[label][i]).lower() for label in labels) for i in sorted(candidates)]
+        import itertools
+
+        for combo in itertools.product(*(found[label] for label in labels)):
+            key = tuple(param_text(v).lower() for v in combo)
+            if key not in combos:
+                raise CheckFailed("cv_not_product", what=f"`{search.name}`", labels=" × ".join(labels),
+                                  missing=", ".join(f"{label}={param_text(v)}" for label, v in zip(labels, combo)))
+    summary = " × ".join(f"{label} ∈ {{{_values_text(values)}}}" for label, values in found.items())
+    verified("ok.cv_candidates_vary", what=f"`{search.name}`", summary=summary)
+    return found
 
 
 @expectation
 def expect_candidates_include(search: SearchFacts, measure: Callable, values: tuple, *, label: str) -> list:
     """Every value of ``values`` is among the candidates (``"sgd"`` and ``"rmsprop"`` both compared)."""
-    raise NotImplementedError
+    seen = _label_values(search, measure)
+    for value in values:
+        if not any(same_param(value, s) for s in seen):
+            raise CheckFailed("cv_value_not_compared", what=f"`{search.name}`", label=label, value=param_text(value),
+                              values=_values_text(seen))
+    verified("ok.cv_candidates_include", what=f"`{search.name}`", label=label, values=_values_text(seen))
+    return seen
+
+
+def _score_values(item: dict) -> list[float] | None:
+    """The numbers of a harvested dict item: an array's or list's values, or a scalar."""
+    if item.get("kind") in ("array", "list") and isinstance(item.get("values"), list):
+        return [float(v) for v in item["values"] if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if item.get("kind") == "scalar" and isinstance(item.get("value"), (int, float)) \
+            and not isinstance(item.get("value"), bool):
+        return [float(item["value"])]
+    return None
+
+
+def _matches_call(values: list[float], call: CVCall, rel_tol: float = 1e-6) -> bool:
+    scores = [s for s in call.scores or [] if s is not None]
+    if not scores:
+        return False
+    if len(values) == len(scores) and all(_close(a, b, rel_tol) for a, b in zip(values, scores)):
+        return True
+    mean = sum(scores) / len(scores)
+    return len(values) == 1 and _close(values[0], mean, rel_tol)
 
 
 @expectation
@@ -220,20 +432,94 @@ def expect_scores_from_cv(sub: Submission, name: str, *, keys: tuple | None = No
     """The contract dict ``name`` maps each choice to fold scores (an array, a list, or their mean)
     returned by a recorded ``cross_val_score`` / ``cross_validate`` call; returns key → call.
     With ``keys``, those keys must be there (compared without case)."""
-    raise NotImplementedError
+    value = sub.raw(name)
+    if value.get("kind") != "dict":
+        raise CheckFailed("cv_scores_not_dict", name=name)
+    items = value.get("items", {})
+    for key in keys or ():
+        if not any(same_param(key, k) for k in items):
+            raise CheckFailed("cv_scores_missing_key", name=name, entry=f"`{key}`",
+                              entries=", ".join(map(str, items)))
+    calls = [c for c in sub.cv_calls if c.completed]
+    found: dict[str, CVCall] = {}
+    for key, item in items.items():
+        values = _score_values(item)
+        matching = [c for c in calls if values and _matches_call(values, c)]
+        used = {id(c) for c in found.values()}
+        call = next((c for c in reversed(matching) if id(c) not in used), matching[-1] if matching else None)
+        if call is None:
+            raise CheckFailed("cv_scores_not_recorded", name=name, entry=f"`{key}`")
+        found[key] = call
+    folds = sorted({c.folds for c in found.values() if c.folds is not None})
+    verified("ok.cv_scores_from_cv", name=name, count=len(found),
+             functions=" / ".join(dict.fromkeys(f"`{c.function}`" for c in found.values())),
+             folds=", ".join(map(str, folds)) or "?")
+    return found
+
+
+def _dict_means(sub_items: dict) -> dict[str, float]:
+    means = {}
+    for key, item in sub_items.items():
+        values = _score_values(item) if isinstance(item, dict) and "kind" in item else item
+        if isinstance(values, (int, float)) and not isinstance(values, bool):
+            values = [float(values)]
+        values = [v for v in values or [] if isinstance(v, (int, float))]
+        if values:
+            means[key] = sum(values) / len(values)
+    return means
 
 
 @expectation
-def expect_best_choice(name: str, reported, results: SearchFacts | dict, *, measure: Callable | None = None) -> object:
+def expect_best_choice(name: str, reported, results: SearchFacts | dict, *, measure: Callable | None = None,
+                       rel_tol: float = 1e-9) -> object:
     """``reported`` (the student's choice) is the best by the student's own results: the
     candidate(s) with the highest mean test score of a search (``measure`` of their model or
-    parameters gives the choice), or the key with the highest mean of a dict key → fold scores.
-    Ties accept any of the tied choices. Returns the best choice."""
-    raise NotImplementedError
+    parameters gives the choice), or the key with the highest mean of a dict key → fold scores
+    (the harvested items of ``sub.dict(name)``, or plain key → list of scores). Ties accept
+    any of the tied choices. Returns the best choice."""
+    if isinstance(results, SearchFacts):
+        if results.results is None:
+            raise CheckFailed("search_not_fitted", name=results.name)
+        if measure is None:
+            raise ValueError("expect_best_choice on a search needs a measure (e.g. optimizer_of or param('optimizer'))")
+        per_candidate = candidate_values(results, measure)
+        means: dict = {}
+        for index, choice in per_candidate.items():
+            score = results.results.mean_test_score[index] if index < len(results.results.mean_test_score) else None
+            if choice is None or score is None:
+                continue
+            key = param_text(choice)
+            means[key] = max(means.get(key, float("-inf")), score)   # the choice's best candidate
+    else:
+        means = _dict_means(results)
+    if not means:
+        raise CheckFailed("cv_scores_not_dict", name=name)
+    top = max(means.values())
+    best = [k for k, v in means.items() if abs(v - top) <= rel_tol * max(1.0, abs(top))]
+    chosen = next((k for k in means if same_param(k, reported)), None)
+    if chosen is None:
+        raise CheckFailed("choice_unknown", name=name, value=param_text(reported), choices=", ".join(means))
+    if chosen not in best:
+        raise CheckFailed("choice_not_best", name=name, value=param_text(reported), best=" / ".join(best),
+                          best_score=number(top, 4), value_score=number(means[chosen], 4))
+    verified("ok.choice_best", name=name, value=param_text(reported), score=number(top, 4))
+    return chosen
 
 
 @expectation
 def expect_refitted_best(sub: Submission, search: SearchFacts, *, name: str | None = None) -> EstimatorFacts:
     """The search refitted its best parameters (``refit`` on, ``best_estimator_`` fitted by the
     search itself); with ``name``, the contract name is that very estimator (or its model)."""
-    raise NotImplementedError
+    best = search.best_estimator
+    if not search.refit or best is None or not best.fitted or not search.refit_fits():
+        raise CheckFailed("search_no_refit", search=search.name)
+    if name is not None:
+        value = sub.raw(name)
+        same = (value.get("kind") == "estimator" and value.get("serial") == best.serial) or (
+            value.get("kind") == "model" and best.model is not None and value.get("id") == best.model.id)
+        if not same:
+            raise CheckFailed("not_best_estimator", name=name, search=search.name)
+        best = sub.estimator(name) if value.get("kind") == "estimator" else best
+    params = ", ".join(f"{k}={param_text(v)}" for k, v in (search.best_params or {}).items())
+    verified("ok.search_refitted", name=name or f"{search.name}.best_estimator_", search=search.name, params=params)
+    return best

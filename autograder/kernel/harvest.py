@@ -47,7 +47,7 @@ from __future__ import annotations
 import builtins
 import math
 
-from autograder.kernel import fingerprint, recorder
+from autograder.kernel import estimators, fingerprint, recorder
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -57,6 +57,7 @@ _array_cache: dict = {}
 _index_cache: dict = {}
 _captured: dict = {}
 MAX_DEPTH = 4            # nested models described this deep
+SMALL_VALUES = 100       # a 1-D numeric array (or list) this small also gives its values (fold scores)
 CONFIG_FACTS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "dilation_rate",
                 "data_format", "rate", "stddev", "return_sequences", "return_state", "target_shape", "input_dim",
                 "output_dim", "axis", "momentum", "epsilon", "groups", "depth_multiplier", "size", "n",
@@ -83,6 +84,7 @@ def install(names: list[str], fast: bool = False, token: str | None = None, secr
         np={n: getattr(numpy, n) for n in _NUMPY},
         namespace=shell.user_ns, publish=shell.display_pub.publish,
         records=recorder.records, calls=recorder.calls, files=recorder.file_events, is_fast=recorder.is_fast,
+        sklearn=estimators.records,
     )
     names, emit_payload = list(names), _payload
 
@@ -118,13 +120,15 @@ def facts_of(namespace: dict, names: list[str]) -> dict:
     records, calls, files = (_captured.get("records", recorder.records), _captured.get("calls", recorder.calls),
                              _captured.get("files", recorder.file_events))
     fits, calls = records(private=True), calls(private=True)
-    relate_data(namespace, names, values, fits, calls)
+    sklearn = _captured.get("sklearn", estimators.records)(private=True)
+    relate_data(namespace, names, values, fits, calls, sklearn)
     tampered = sorted(f"{cls.__module__.split('.')[0]}.{cls.__qualname__}.{name}" for cls, name, _, _ in changes)
-    return {"values": values, "fits": fits, "calls": calls, "files": files(),
+    return {"values": values, "fits": fits, "calls": calls, "files": files(), "sklearn": sklearn,
             "fast": _captured.get("is_fast", recorder.is_fast)(), "tampered": tampered[:20]}
 
 
-def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict], calls: list[dict]) -> None:
+def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict], calls: list[dict],
+                others: list[dict] = ()) -> None:
     """Add ``matches`` (relations with the contract arrays, see ``fingerprint.relation``) to every
     fingerprint of the records and of the contract arrays; drop the fingerprints' private parts.
 
@@ -136,7 +140,7 @@ def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict
             index = _row_index(namespace[name])
             if index is not None:
                 indexes[name] = index
-    for record in [*fits, *calls]:
+    for record in [*fits, *calls, *others]:
         data = record.get("data") or {}
         for key, fp in list(data.items()):
             if isinstance(fp, dict):
@@ -299,6 +303,11 @@ def _describe(value, depth: int) -> dict:
         return _describe_scalar(value)
     if hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__array__"):
         return _describe_array(value, np)
+    if estimators.is_estimator(value):
+        return estimators.describe_estimator(value, lambda model: _describe_model(model, orig))
+    if _is_a(value, (list, tuple)) and 0 < len(value) <= SMALL_VALUES and all(
+            _is_a(v, (int, float)) and not _is_a(v, bool) for v in value):
+        return {"kind": "list", "values": [_describe_scalar(v)["value"] for v in value]}
     if _is_a(value, dict) and depth == 0:
         items = list(dict.items(value))[:50]
         return {"kind": "dict", "items": {str.__str__(k) if _is_a(k, str) else repr(k)[:100]: _describe(v, 1)
@@ -340,6 +349,8 @@ def _describe_array(value, np) -> dict:
         facts.update(finite=finite, min=low, max=high)
         if array.ndim == 2:   # one-hot: 0/1 only, one 1 per row (first rows first: cheap refusal)
             facts["one_hot"] = all(_binary_rows(part, np) for part in (array[:64], array))
+        if array.ndim == 1 and array.size <= SMALL_VALUES:
+            facts["values"] = [_describe_scalar(v)["value"] for v in array.tolist()]
     if len(_array_cache) > 256:
         _array_cache.clear()
     _array_cache[key] = facts

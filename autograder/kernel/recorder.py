@@ -41,7 +41,9 @@ import inspect
 import os
 import sys
 import time
+import weakref
 
+from autograder.kernel import estimators as _estimators
 from autograder.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
@@ -58,6 +60,7 @@ def install(fast: bool = False) -> None:
     if _state["installed"]:
         return
     _state["installed"], _state["fast"] = True, bool(fast)
+    _estimators.install()
     keras = sys.modules.get("keras")
     if keras is not None and hasattr(keras, "Model"):
         _patch_keras(keras)
@@ -126,8 +129,8 @@ def _patch_keras(keras) -> None:
 def _wrap_fit(keras) -> None:
     original_fit = keras.Model.fit
     signature = inspect.signature(original_fit)
-    log: list[dict] = []
-    alive = _alive
+    log = _fit_log
+    track, origin_now, describe_trained = _track, _estimators.current_origin, _describe_trained
     new_record, fast_arguments, pad_history, clock = _new_record, _fast_arguments, _pad_history, time.perf_counter
     eagerly, data_facts, depth = _eagerly, _fit_data, _depth
 
@@ -135,8 +138,11 @@ def _wrap_fit(keras) -> None:
         bound = signature.bind(self, *args, **kwargs)
         record = new_record(self, bound.arguments)
         record["data"], record["validation"] = data_facts(bound.arguments, record)
+        origin = origin_now()
+        if origin is not None:
+            record["origin"] = origin
         log.append(record)
-        alive.append(self)
+        track(self, origin)
         fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
         depth.append("fit")
         try:
@@ -150,8 +156,10 @@ def _wrap_fit(keras) -> None:
             pad_history(history, bound.arguments.get("initial_epoch", 0) or 0, record["epochs"])
         record["completed"] = True
         record["history_id"] = id(history)
-        alive.append(history)
+        track(history, origin)
         record["seconds"] = round(clock() - record.pop("_t0"), 3)
+        if origin is not None:
+            record["model"] = describe_trained(self)
         return history
 
     def read_log(private: bool = False) -> list[dict]:
@@ -165,9 +173,44 @@ def _wrap_fit(keras) -> None:
     _wrap_predict(keras)
 
 
+_fit_log: list[dict] = []  # fit records
 _calls: list[dict] = []   # evaluate / predict records
 _files: list[dict] = []   # save / load / application records
-_alive: list = []         # models and histories stay referenced: their id() is never reused in a run
+_alive: list = []         # the notebook's models and histories stay referenced: their id() is never reused
+_retired = [0]            # retired ids so far (see _track)
+
+
+def _track(obj, origin) -> None:
+    """Keep the ids of the records true: an object the notebook trained or used itself stays
+    referenced (its id is never reused in the run); one a scikit-learn wrapper made (``origin``)
+    is not kept alive (a search fits dozens of clones): when it is collected its records' ids are
+    retired, replaced by a unique negative number no live object has."""
+    if origin is None:
+        _alive.append(obj)
+        return
+    try:
+        weakref.finalize(obj, _retire, id(obj))
+    except TypeError:   # not weakly referenceable: kept, as before
+        _alive.append(obj)
+
+
+def _retire(old_id: int) -> None:
+    _retired[0] += 1
+    new_id = -_retired[0]
+    for record in (*_fit_log, *_calls):
+        for key in ("model_id", "history_id"):
+            if record.get(key) == old_id:
+                record[key] = new_id
+
+
+def _describe_trained(model):
+    """The harvest's facts of a model a wrapper trained (its clone may be gone by the harvest)."""
+    try:
+        from autograder.kernel import harvest
+
+        return harvest.describe(model)
+    except Exception as exc:
+        return {"kind": "unreadable", "error": f"{type(exc).__name__}: {exc}"[:200]}
 _depth: list = []         # the recorded Keras calls running now (calls Keras makes inside them are not logged)
 
 
@@ -225,7 +268,7 @@ def _wrap_evaluate(keras) -> None:
     """Record ``evaluate`` calls; in fast mode, run them on the first FAST_BATCHES batches, eagerly."""
     original_evaluate = keras.Model.evaluate
     signature = inspect.signature(original_evaluate)
-    eagerly, head, log, depth, alive = _eagerly, _head, _calls, _depth, _alive
+    eagerly, head, log, depth, track, origin_now = _eagerly, _head, _calls, _depth, _track, _estimators.current_origin
     arguments_of, fingerprint, plain, clock = _call_arguments, _safe_fingerprint, _plain_result, time.perf_counter
 
     def evaluate(self, *args, **kwargs):
@@ -234,10 +277,13 @@ def _wrap_evaluate(keras) -> None:
             return original_evaluate(self, *args, **kwargs)   # let Keras word the error
         record = None
         if not depth:
+            origin = origin_now()
             record = {"kind": "evaluate", "model_id": id(self), "completed": False, "fast": _state["fast"],
                       "data": {"x": fingerprint(call.get("x")), "y": fingerprint(call.get("y"))}, "result": None}
+            if origin is not None:
+                record["origin"] = origin
             log.append(record)
-            alive.append(self)
+            track(self, origin)
         t0 = clock()
         depth.append("evaluate")
         try:
@@ -271,21 +317,28 @@ def _wrap_predict(keras) -> None:
     """Record ``predict`` calls (run as written: student code uses their output)."""
     original_predict = keras.Model.predict
     signature = inspect.signature(original_predict)
-    log, depth, alive, arguments_of, fingerprint = _calls, _depth, _alive, _call_arguments, _safe_fingerprint
-    clock = time.perf_counter
+    log, depth, track, arguments_of, fingerprint = _calls, _depth, _track, _call_arguments, _safe_fingerprint
+    clock, origin_now, eagerly = time.perf_counter, _estimators.current_origin, _eagerly
 
     def predict(self, *args, **kwargs):
         call = arguments_of(signature, self, args, kwargs)
         record = None
         if call is not None and not depth:
+            origin = origin_now()
             record = {"kind": "predict", "model_id": id(self), "completed": False, "fast": _state["fast"],
                       "data": {"x": fingerprint(call.get("x"))}, "output_shape": None}
+            if origin is not None:
+                record["origin"] = origin
             log.append(record)
-            alive.append(self)
+            track(self, origin)
         t0 = clock()
         depth.append("predict")
         try:
-            output = original_predict(self, *args, **kwargs)
+            if record is not None and "origin" in record and _state["fast"]:
+                # a wrapper's predict (a fold's scoring): same output, eagerly (no tracing per clone), quietly
+                output = eagerly(self, original_predict, {**call, "verbose": 0})
+            else:
+                output = original_predict(self, *args, **kwargs)
         finally:
             depth.pop()
         if record is not None:
