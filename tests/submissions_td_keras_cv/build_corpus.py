@@ -86,17 +86,17 @@ SCIKERAS_MNIST = code('''
     from scikeras.wrappers import KerasClassifier, KerasRegressor
 
 
-    def reseau_mnist(neurones=64, optimizer="rmsprop"):
-        m = keras.Sequential([keras.Input(shape=(784,)),
-                              layers.Dense(neurones, activation="relu"),
-                              layers.Dense(neurones, activation="relu"),
-                              layers.Dense(10, activation="softmax")])
-        m.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-        return m
+    def reseau_mnist(neurones=64):
+        # modèle non compilé : scikeras le compile avec les paramètres loss= et optimizer= du wrapper
+        return keras.Sequential([keras.Input(shape=(784,)),
+                                 layers.Dense(neurones, activation="relu"),
+                                 layers.Dense(neurones, activation="relu"),
+                                 layers.Dense(10, activation="softmax")])
 ''')
 
 Q1_SCIKERAS_ONEHOT = SCIKERAS_MNIST + "\n\n" + code('''
-    clf_q1 = KerasClassifier(model=reseau_mnist, model__neurones=64, epochs=2, batch_size=256, verbose=0)
+    clf_q1 = KerasClassifier(model=reseau_mnist, model__neurones=64, loss="categorical_crossentropy",
+                         optimizer="rmsprop", metrics=["accuracy"], epochs=2, batch_size=256, verbose=0)
     clf_q1.fit(X_train, y_train)             # étiquettes one-hot
     score_q1 = clf_q1.score(X_test, y_test)
     print(score_q1)
@@ -163,7 +163,7 @@ Q3_SCIKERAS_RANDOM = SCIKERAS_BOSTON + "\n\n" + code('''
     from sklearn.model_selection import RandomizedSearchCV
 
     regresseur = KerasRegressor(model=reseau_boston, epochs=5, batch_size=64, verbose=0)
-    distributions = {"model__couches": [1, 2], "model__neurones": [16, 32], "optimizer": ["rmsprop", "sgd"]}
+    distributions = {"model__couches": [1, 2], "model__neurones": [16, 32], "model__optimizer": ["rmsprop", "sgd"]}
     search_q3 = RandomizedSearchCV(regresseur, distributions, n_iter=8, cv=3, random_state=0)
     search_q3.fit(Xb_train, yb_train)
     print(pd.DataFrame(search_q3.cv_results_)[["params", "mean_test_score", "std_test_score"]])
@@ -173,8 +173,8 @@ Q3_SCIKERAS_RANDOM = SCIKERAS_BOSTON + "\n\n" + code('''
 
 Q3_SCIKERAS_LIST_NJOBS = SCIKERAS_BOSTON + "\n\n" + code('''
     grille = [
-        {"model__couches": [1], "model__neurones": [16, 32], "optimizer": ["rmsprop", "sgd"]},
-        {"model__couches": [2], "model__neurones": [16, 32], "optimizer": ["rmsprop", "sgd"]},
+        {"model__couches": [1], "model__neurones": [16, 32], "model__optimizer": ["rmsprop", "sgd"]},
+        {"model__couches": [2], "model__neurones": [16, 32], "model__optimizer": ["rmsprop", "sgd"]},
     ]
     search_q3 = GridSearchCV(KerasRegressor(model=reseau_boston, epochs=5, batch_size=64, verbose=0),
                              grille, cv=KFold(3), scoring="neg_mean_squared_error", n_jobs=-1)
@@ -210,13 +210,16 @@ scenario(
 
 scenario(
     "correct_scikeras_onehot_cv5",
-    doc="scikeras everywhere with one-hot labels: KerasClassifier(epochs=, batch_size=, model__neurones=), "
-        "GridSearchCV over its optimizer parameter with cv=5; KerasRegressor in a RandomizedSearchCV "
-        "(n_iter=8 covers the 8 combinations) with the default R² scoring and cv=3.",
+    doc="scikeras everywhere with one-hot labels: a build function returning an UNCOMPILED model that "
+        "KerasClassifier(loss=, optimizer=, epochs=, batch_size=, model__neurones=) compiles, GridSearchCV over "
+        "the wrapper's optimizer parameter with cv=5; KerasRegressor (self-compiling build function, routed "
+        "model__ parameters) in a RandomizedSearchCV (n_iter=8 covers the 8 combinations) with the default "
+        "R² scoring and cv=3.",
     cells={
         "q1_code": Q1_SCIKERAS_ONEHOT,
         "q2_code": code('''
-            search_q2 = GridSearchCV(KerasClassifier(model=reseau_mnist, epochs=2, batch_size=256, verbose=0),
+            search_q2 = GridSearchCV(KerasClassifier(model=reseau_mnist, loss="categorical_crossentropy",
+                                             epochs=2, batch_size=256, verbose=0),
                                      {"optimizer": ["rmsprop", "sgd"]}, cv=5)
             search_q2.fit(X_train, y_train)
             best_optimizer_q2 = search_q2.best_params_["optimizer"]
@@ -264,7 +267,7 @@ scenario(
         "q2_code": code('''
             search_q2 = {}
             for opt in ("sgd", "rmsprop"):
-                scores = cross_val_score(KerasClassifier(mlp, optimizer=opt, epochs=2, batch_size=256, verbose=0),
+                scores = cross_val_score(KerasClassifier(mlp, model__optimizer=opt, epochs=2, batch_size=256, verbose=0),
                                          X_train, yi_train, cv=StratifiedKFold(n_splits=3))
                 search_q2[opt] = scores
             moyennes = {opt: s.mean() for opt, s in search_q2.items()}
@@ -387,7 +390,8 @@ scenario(
     cells={
         "q1_code": Q1_SCIKERAS_ONEHOT,
         "q2_code": code('''
-            search_q2 = GridSearchCV(KerasClassifier(model=reseau_mnist, epochs=2, batch_size=256, verbose=0),
+            search_q2 = GridSearchCV(KerasClassifier(model=reseau_mnist, loss="categorical_crossentropy",
+                                             epochs=2, batch_size=256, verbose=0),
                                      {"optimizer": ["rmsprop", "sgd"]}, cv=KFold(3, shuffle=True, random_state=0))
             search_q2.fit(X_train, y_train)
             best_optimizer_q2 = search_q2.best_params_["optimizer"]
