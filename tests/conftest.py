@@ -92,11 +92,11 @@ def grade_once(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def graded_corpus(grade_once):
-    """``graded_corpus(mode)`` -> OUT of ``grade tests/submissions --jobs 2 --quiet [--full]``,
-    once per session and mode ("fast" or "full")."""
-    def grade(mode: str) -> Path:
+    """``graded_corpus(mode, corpus=CORPUS)`` -> OUT of ``grade CORPUS --jobs 2 --quiet [--full]``,
+    once per session, corpus folder and mode ("fast" or "full")."""
+    def grade(mode: str, corpus: Path = CORPUS) -> Path:
         assert mode in ("fast", "full"), mode
-        return grade_once(CORPUS, options=("--jobs", "2", "--quiet", *(["--full"] if mode == "full" else [])))
+        return grade_once(corpus, options=("--jobs", "2", "--quiet", *(["--full"] if mode == "full" else [])))
 
     return grade
 
