@@ -311,7 +311,8 @@ scenario(
         '''),
     },
     scores={"q1": 2, "q2": 2.5, "q3": 6},
-    messages={"q1": ["1 couche(s) cachée(s)", "en demande 2"], "q2": ["2 plis"], "q3": ["profondeur"]},
+    messages={"q1": ["1 couche(s) cachée(s)", "en demande 2"], "q2": ["2 plis", "au moins 3"],
+              "q3": ["profondeur", "au moins 2"]},
 )
 
 scenario(
@@ -329,7 +330,8 @@ scenario(
                                 .replace('loss="mse"', 'loss="categorical_crossentropy"'),
     },
     scores={"q1": 2, "q2": 3, "q3": 6.5},
-    messages={"q1": ["3 couche(s) cachée(s)", "en demande 2"], "q2": ["best_optimizer_q2"],
+    messages={"q1": ["3 couche(s) cachée(s)", "en demande 2"],
+              "q2": ["best_optimizer_q2", "d'après vos propres résultats"],
               "q3": ["'softmax'", "dense(1)"]},
 )
 
@@ -351,7 +353,8 @@ scenario(
             "search_q3.fit(X_tout, y_tout,"),
     },
     scores={"q1": 3, "q2": 2.5, "q3": 6.5},
-    messages={"q1": ["fit_kwargs"], "q2": ["test"], "q3": ["test"]},
+    messages={"q1": ["`epochs` n'est donné qu'à `fit`", "fit_kwargs"], "q2": ["ensemble de test `x_test`"],
+              "q3": ["tout le jeu de données", "xb_test"]},
 )
 
 scenario(
@@ -367,7 +370,8 @@ scenario(
                                          "for c in (1, 2, 3) for n in (32,) for o in"),
     },
     scores={"q1": 3, "q2": 2.5, "q3": 6},
-    messages={"q1": ["entraînement"], "q2": ["rmsprop"], "q3": ["largeur"]},
+    messages={"q1": ["données d'apprentissage", "x_test"], "q2": ["ne compare pas optimiseur = rmsprop"],
+              "q3": ["largeur", "au moins 2"]},
 )
 
 scenario(
@@ -381,7 +385,8 @@ scenario(
                                          "test_score_q3 = best_model_q3.score(Xb_train, yb_train.ravel())"),
     },
     scores={"q1": 4, "q2": 3, "q3": 6},
-    messages={"q2": ["best_optimizer_q2"], "q3": ["test_score_q3"]},
+    messages={"q2": ["best_optimizer_q2", "d'après vos propres résultats"],
+              "q3": ["test_score_q3", "données d'apprentissage"]},
 )
 
 scenario(
@@ -399,7 +404,7 @@ scenario(
         "q3_code": Q3_SCIKERAS_RANDOM.replace("n_iter=8, cv=3", "n_iter=8, cv=2"),
     },
     scores={"q1": 4, "q2": 4, "q3": 6.5},
-    messages={"q3": ["2 plis"]},
+    messages={"q3": ["2 plis", "au moins 3"]},
 )
 
 scenario(
@@ -412,7 +417,7 @@ scenario(
         "q3_code": Q3_KERAS_GRID.replace('loss="mse"', 'loss="binary_crossentropy"'),
     },
     scores={"q1": 4, "q2": 4, "q3": 6.5},
-    messages={"q3": ["binary_crossentropy", "mse"]},
+    messages={"q3": ["'binary_crossentropy'", "perte de classification"]},
 )
 
 # ------------------------------------------------------------------ a cell raises
@@ -423,7 +428,7 @@ scenario(
     cells={"q1_code": Q1_KERAS, "q2_code": Q2_KERAS_GRID.replace("search_q2 = GridSearchCV(", "search_q2 = GridSearch("),
            "q3_code": Q3_KERAS_GRID},
     scores={"q1": 4, "q2": 0, "q3": 8},
-    messages={"q2": ["n'est pas défini"]},
+    messages={"q2": ["search_q2", "n'est pas défini"]},
     notes=["nameerror"],
 )
 

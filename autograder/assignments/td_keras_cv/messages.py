@@ -39,6 +39,14 @@ MESSAGES = {
         "en": "the models of `{name}` are compiled with the {actual!r} loss, a classification loss; a "
               "regression needs \"mse\" (or \"mae\").",
     },
+    "td_keras_cv.structure_too_few": {
+        "fr": "les candidats de {what} n'essaient que {count} valeur(s) de {label} : {values} ; la grille doit en "
+              "croiser au moins {expected} pour la profondeur et {expected} pour la largeur (par exemple 1 et 2 "
+              "couches cachées × 16 et 64 neurones), en plus des deux optimiseurs.",
+        "en": "the candidates of {what} try only {count} value(s) of {label}: {values}; the grid must cross at "
+              "least {expected} depths and {expected} widths (e.g. 1 and 2 hidden layers × 16 and 64 units), besides "
+              "both optimizers.",
+    },
     "td_keras_cv.no_candidate_model": {
         "fr": "aucun modèle entraîné par `{name}` n'a été observé : lancez {name}.fit(Xb_train, yb_train) "
               "sans erreur.",
