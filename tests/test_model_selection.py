@@ -10,6 +10,7 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Localized,
     Submission,
     call_values,
     candidate_values,
@@ -153,6 +154,12 @@ def test_folds_data_and_scoring_mistakes_are_named():
                                                       x_test={"relation": "overlap", "fraction": 0.3})
     with pytest.raises(CheckFailed, match="tout le jeu de données"):
         expect_cv_data(Submission(whole).search("search"), train=TRAIN, test=TEST, whole=WHOLE)
+    concatenated = search_payload(fit_on=None)           # np.concatenate([x_train, x_test]), no contract name
+    concatenated["sklearn"][0]["data"]["x"]["matches"] = {"x_train": {"relation": "overlap", "fraction": 0.8},
+                                                          "x_test": {"relation": "overlap", "fraction": 0.2}}
+    with pytest.raises(CheckFailed) as failure:
+        expect_cv_data(Submission(concatenated).search("search"), train=TRAIN, test=TEST)
+    assert "whole data set `x_train`, `x_test` (training and test)" in failure.value.text("en")
     with pytest.raises(CheckFailed, match="classification.*régression"):
         expect_scoring(Submission(search_payload(scoring="accuracy")).search("search"), task="regression")
     for ok in (None, "neg_mean_squared_error", "r2", {"object": "mean_absolute_error", "type": "scorer"}):
@@ -177,6 +184,13 @@ def test_grids_that_vary_one_thing_or_change_depth_and_width_together_fail():
     with pytest.raises(CheckFailed, match="rmsprop"):
         expect_candidates_include(search, optimizer_of, ("sgd", "rmsprop"), label="optimizer")
     assert candidate_values(search, param("width")) == {0: 8, 1: 16}   # by parameter name as well
+    labels = {"depth": Localized(fr="profondeur", en="depth"), "width": Localized(fr="largeur", en="width")}
+    with pytest.raises(CheckFailed) as failure:
+        expect_candidates_vary(search, {"depth": hidden_depth, "width": hidden_width}, product=True, labels=labels)
+    assert "profondeur × largeur" in failure.value.text("fr") and "depth × width" in failure.value.text("en")
+    with collect_notes() as notes:
+        expect_candidates_vary(search, {"depth": hidden_depth}, labels=labels)
+    assert "profondeur ∈ {1, 2}" in notes_text(notes, "fr") and "depth ∈ {1, 2}" in notes_text(notes, "en")
 
 
 def test_the_reported_choice_must_be_the_best_by_the_students_own_results():
@@ -281,6 +295,9 @@ def test_a_hand_loop_over_cross_val_score_is_related_to_the_recorded_calls():
     assert [c.index for c in calls.values()] == [0, 1]
     assert call_values(calls, optimizer_of) == {"sgd": "sgd", "rmsprop": "rmsprop"}
     assert call_values(calls, param("optimizer")) == {"sgd": "sgd", "rmsprop": "rmsprop"}
+    expect_candidates_include(calls, optimizer_of, ("sgd", "rmsprop"), label="optimizer", what="`scores`")
+    with pytest.raises(CheckFailed, match="ne compare pas optimizer = adam"):
+        expect_candidates_include(calls, optimizer_of, ("adam",), label="optimizer", what="`scores`")
     for call in calls.values():
         assert expect_folds(call) == 3 and call.n_jobs == -1 and call.n_jobs_run == 1
         expect_cv_data(call, train=TRAIN, test=TEST, whole=WHOLE)
@@ -291,6 +308,11 @@ def test_a_hand_loop_over_cross_val_score_is_related_to_the_recorded_calls():
     means = {"sgd": {"kind": "scalar", "type": "float", "value": 0.8},
              "rmsprop": {"kind": "scalar", "type": "float", "value": 0.91}}          # the means are accepted
     expect_scores_from_cv(Submission(hand_loop_payload(stored=means)), "scores")
+    results = {k: {"kind": "dict", "items": {"test_score": {"kind": "array", "shape": [3], "values": v},
+                                             "fit_time": {"kind": "array", "shape": [3], "values": [1, 1, 1]}}}
+               for k, v in (("sgd", [0.81, 0.8, 0.79]), ("rmsprop", [0.9, 0.91, 0.92]))}   # cross_validate's dicts
+    assert len(expect_scores_from_cv(Submission(hand_loop_payload(stored=results)), "scores")) == 2
+    assert expect_best_choice("best", "rmsprop", results) == "rmsprop"
 
 
 def test_hand_loop_mistakes_typed_scores_two_folds_and_test_data():
@@ -438,3 +460,114 @@ def test_keras_and_scikeras_wrappers_are_described_before_any_fit(recording):
     assert facts["fit_parameters"] == {"epochs": 7, "batch_size": 16}
     assert facts["fit_parameter_sources"] == {"epochs": "constructor", "batch_size": "fit__batch_size"}
     assert estimators.describe_estimator(scikeras.KerasClassifier(model=build), None)["fit_parameters"] == {}
+
+
+# ----------------------------------------------------------------------------- in a real kernel
+KERNEL_CELLS = [
+    "import gc, numpy as np, keras\n"
+    "from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score\n"
+    "rng = np.random.default_rng(0)\n"
+    "x_all = rng.random((240, 12), dtype=np.float32)\n"
+    "y_reg = x_all.sum(axis=1); y_cls = (x_all[:, 0] > 0.5).astype('int64') + (x_all[:, 1] > 0.5)\n"
+    "x_train, x_test, y_train, y_test = x_all[:180], x_all[180:], y_reg[:180], y_reg[180:]\n"
+    "c_train, c_test = y_cls[:180], y_cls[180:]",
+    # Keras 3's regressor in a grid over depth and optimizer, n_jobs=-1
+    "def build(X=None, y=None, depth=1, optimizer='sgd'):\n"
+    "    model = keras.Sequential([keras.Input((12,))] + [keras.layers.Dense(8, activation='relu')\n"
+    "                             for _ in range(depth)] + [keras.layers.Dense(1)])\n"
+    "    model.compile(optimizer=optimizer, loss='mse')\n"
+    "    return model\n"
+    "search = GridSearchCV(keras.wrappers.SKLearnRegressor(model=build, fit_kwargs={'epochs': 4, 'batch_size': 16}),\n"
+    "                      {'model_kwargs': [dict(depth=d, optimizer=o) for d in (1, 2) for o in ('sgd', 'rmsprop')]},\n"
+    "                      cv=3, n_jobs=-1, scoring='neg_mean_squared_error').fit(x_train, y_train)\n"
+    "best = search.best_estimator_\n"
+    "test_score = best.score(x_test, y_test)",
+    # scikeras' classifier: fitted, scored, and a hand loop over cross_val_score
+    "from scikeras.wrappers import KerasClassifier\n"
+    "def build_clf(hidden=8, meta=None):\n"
+    "    return keras.Sequential([keras.Input((12,)), keras.layers.Dense(hidden, activation='relu'),\n"
+    "                             keras.layers.Dense(hidden, activation='relu'), keras.layers.Dense(3, activation='softmax')])\n"
+    "clf = KerasClassifier(model=build_clf, loss='sparse_categorical_crossentropy', epochs=3, batch_size=32,\n"
+    "                      model__hidden=6, verbose=0)\n"
+    "clf.fit(x_train, c_train)\n"
+    "score = clf.score(x_test, c_test)\n"
+    "scores = {o: cross_val_score(KerasClassifier(model=build_clf, loss='sparse_categorical_crossentropy', optimizer=o,\n"
+    "                                             epochs=2, verbose=0), x_train, c_train, cv=StratifiedKFold(3), n_jobs=2)\n"
+    "          for o in ('sgd', 'rmsprop')}\n"
+    "best_optimizer = max(scores, key=lambda k: scores[k].mean())",
+    "gc.collect()\n"
+    "live_models = sum(isinstance(o, keras.Model) for o in gc.get_objects())",
+]
+
+
+@pytest.fixture(scope="module")
+def kernel_facts(tmp_path_factory):
+    pytest.importorskip("scikeras")
+    import nbformat
+
+    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+
+    tmp = tmp_path_factory.mktemp("model_selection")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in KERNEL_CELLS])
+    names = ["x_all", "x_train", "x_test", "search", "best", "test_score", "clf", "score", "scores",
+             "best_optimizer", "live_models"]
+    execution = run_notebook(nb, workdir=tmp, names=names, fast=True, limits=Limits(),
+                             env=kernel_env(workdir=tmp, threads=1))
+    assert not execution.cell_errors, execution.cell_errors
+    return Submission(execution.harvest)
+
+
+@pytest.mark.slow   # one kernel, 13 + 7 tiny fast-mode fits
+def test_kernel_search_with_n_jobs_is_recorded_fold_by_fold_and_attributed(kernel_facts):
+    sub = kernel_facts
+    search = expect_search_fitted(sub.search("search"))
+    assert search.n_jobs == -1 and search.fit_calls[0].n_jobs_run == 1
+    assert expect_folds(search) == 3
+    expect_cv_data(search, train=("x_train",), test=("x_test",), whole=("x_all",))
+    assert expect_keras_wrapper(search.estimator, task="regressor").library == "keras"
+    assert search.estimator.fit_parameters == {"epochs": 4, "batch_size": 16}
+    fold_fits = search.fold_fits()
+    assert len(fold_fits) == 12 and len(search.refit_fits()) == 1
+    assert {(f.origin.candidate, f.origin.fold) for f in fold_fits} == set(itertools.product(range(4), range(3)))
+    assert all(f.fast and f.x.within("x_train") for f in search.fits)
+    assert len({f.origin.estimator for f in fold_fits}) == 12       # each fold fitted its own clone
+    found = expect_candidates_vary(search, {"depth": hidden_depth, "optimizer": optimizer_of}, product=True)
+    assert found == {"depth": [1, 2], "optimizer": ["sgd", "rmsprop"]}
+    for fit in fold_fits:                                          # the model each clone trained
+        assert fit.origin.params["model_kwargs"]["depth"] == hidden_depth(fit.model)
+    expect_scoring(search, task="regression")
+    best = expect_refitted_best(sub, search, name="best")
+    expect_reported_score("test_score", sub.scalar("test_score"), best, test=("x_test",), train=("x_train",))
+    assert sub.scalar("live_models") <= 4                         # clones are not kept alive
+
+
+@pytest.mark.slow
+def test_kernel_scikeras_wrapper_and_hand_loop_are_recorded(kernel_facts):
+    sub = kernel_facts
+    clf = expect_keras_wrapper(sub.estimator("clf"), task="classifier")
+    assert clf.library == "scikeras" and clf.build_kwargs == {"hidden": 6}
+    assert expect_construction_fit_params(clf) == {"epochs": 3, "batch_size": 32}
+    expect_fitted_on(clf, train=("x_train",), test=("x_test",))
+    expect_scored_on(clf, test=("x_test",), train=("x_train",))
+    expect_reported_score("score", sub.scalar("score"), clf, test=("x_test",), train=("x_train",))
+    assert [l.units for l in clf.model.flat_layers()] == [6, 6, 3] and clf.model.fits[0].origin.stage == "fit"
+    calls = expect_scores_from_cv(sub, "scores", keys=("sgd", "rmsprop"))
+    assert call_values(calls, optimizer_of) == {"sgd": "sgd", "rmsprop": "rmsprop"}
+    for call in calls.values():
+        assert expect_folds(call) == 3 and call.cv.cls == "StratifiedKFold" and call.n_jobs == 2
+        assert len(call.fits) == 3 and {f.origin.fold for f in call.fits} == {0, 1, 2}
+        expect_cv_data(call, train=("x_train",), test=("x_test",), whole=("x_all",))
+    expect_best_choice("best_optimizer", sub.scalar("best_optimizer"), sub.dict("scores"))
+
+
+def test_scikeras_own_patches_of_keras_are_not_reported_as_the_notebooks():
+    from autograder.kernel import estimators, harvest, recorder
+
+    recorder.install(fast=False)
+    keras = pytest.importorskip("keras")
+    if "classes" not in recorder.originals():   # Keras was imported before install by another test
+        recorder._patch_keras(keras)
+    pytest.importorskip("scikeras.wrappers")
+    estimators._accept_library_patches(None)   # what the import hook does after scikeras' import
+    changed = [(cls.__name__, name) for cls, name, _, now in harvest._changes()]
+    assert not [c for c in changed if c[1] in ("__reduce__", "__deepcopy__")], changed

@@ -96,7 +96,8 @@ search or cv call, ``stage`` fold / refit / fit, fold, candidate, parameters) an
 :func:`expect_reported_score`, :func:`expect_search_fitted`, :func:`expect_folds`,
 :func:`expect_cv_data` (training data only: not test, not the whole set),
 :func:`expect_scoring` (a regression / classification scoring), :func:`expect_candidates_vary`
-(≥ n values per measure, optionally their full product), :func:`expect_candidates_include`,
+(≥ n values per measure, optionally their full product; ``labels=`` names the measures in the
+student's language), :func:`expect_candidates_include` (over a search or a hand loop's calls),
 :func:`expect_scores_from_cv` (a dict choice → fold scores related to the recorded
 ``cross_val_score`` calls), :func:`expect_best_choice` (the reported choice is the best by the
 student's own results, ties accepted), :func:`expect_refitted_best`; candidate measures

@@ -217,6 +217,7 @@ class FitFacts:
     validation_in_training_rows: float | None = None  # share of validation rows that are trained rows too
     origin_data: dict | None = field(default=None, repr=False)   # see ``origin``
     model_data: dict | None = field(default=None, repr=False)    # see ``model``
+    fast: bool = False                                # trained in fast mode (two batches)
 
     @classmethod
     def from_dict(cls, data: dict) -> "FitFacts":
@@ -228,7 +229,8 @@ class FitFacts:
                    data=_uses(data.get("data")), validation_source=validation.get("source"),
                    validation_in_training_rows=validation.get("in_training_rows"),
                    origin_data=data.get("origin") if isinstance(data.get("origin"), dict) else None,
-                   model_data=data.get("model") if isinstance(data.get("model"), dict) else None)
+                   model_data=data.get("model") if isinstance(data.get("model"), dict) else None,
+                   fast=bool(data.get("fast")))
 
     @property
     def origin(self):

@@ -31,6 +31,7 @@ effective name, see ``effective_params``).
 """
 from __future__ import annotations
 
+import itertools
 from typing import Callable
 
 from autograder.checks.estimator_facts import (
@@ -362,53 +363,73 @@ def _label_values(search: SearchFacts, measure: Callable) -> list:
     return _distinct(candidate_values(search, measure).values())
 
 
+def _lang_text(value, lang: str) -> str:
+    return value[lang] if isinstance(value, Localized) else str(value)
+
+
 @expectation
 def expect_candidates_vary(search: SearchFacts, measures: dict[str, Callable], *, at_least: int = 2,
-                           product: bool = False) -> dict[str, list]:
+                           product: bool = False, labels: dict | None = None) -> dict[str, list]:
     """Over the search's candidates each measure (``label → measure``, see :func:`hidden_depth`,
     :func:`hidden_width`, :func:`optimizer_of`, :func:`param`) takes at least ``at_least``
     distinct values; with ``product``, every combination of those values is a candidate (a
-    grid of depths × widths, not depths and widths changed together). Returns label → values."""
+    grid of depths × widths, not depths and widths changed together). ``labels``: label →
+    text shown to the student (a ``Localized`` for both languages; default: the label).
+    Returns label → values."""
+    shown = {label: (labels or {}).get(label, label) for label in measures}
     found = {}
     per_candidate = {label: candidate_values(search, measure) for label, measure in measures.items()}
     for label, values in per_candidate.items():
         distinct = _distinct(values.values())
         if len(distinct) < at_least:
-            raise CheckFailed("cv_too_few_values", what=f"`{search.name}`", count=len(distinct), label=label,
+            raise CheckFailed("cv_too_few_values", what=f"`{search.name}`", count=len(distinct), label=shown[label],
                               values=_values_text(distinct), expected=at_least)
         found[label] = distinct
     if product and len(measures) > 1:
-        labels = list(measures)
-        candidates = set(per_candidate[labels[0]])
-        for label in labels[1:]:
+        names = list(measures)
+        candidates = set(per_candidate[names[0]])
+        for label in names[1:]:
             candidates &= set(per_candidate[label])
-        combos = [tuple(param_text(per_candidate[label][i]).lower() for label in labels) for i in sorted(candidates)]
-        import itertools
-
-        for combo in itertools.product(*(found[label] for label in labels)):
+        combos = [tuple(param_text(per_candidate[label][i]).lower() for label in names) for i in sorted(candidates)]
+        for combo in itertools.product(*(found[label] for label in names)):
             key = tuple(param_text(v).lower() for v in combo)
             if key not in combos:
-                raise CheckFailed("cv_not_product", what=f"`{search.name}`", labels=" × ".join(labels),
-                                  missing=", ".join(f"{label}={param_text(v)}" for label, v in zip(labels, combo)))
-    summary = " × ".join(f"{label} ∈ {{{_values_text(values)}}}" for label, values in found.items())
+                raise CheckFailed(
+                    "cv_not_product", what=f"`{search.name}`",
+                    labels=Localized(**{lang: " × ".join(_lang_text(shown[n], lang) for n in names)
+                                        for lang in ("fr", "en")}),
+                    missing=Localized(**{lang: ", ".join(f"{_lang_text(shown[n], lang)}={param_text(v)}"
+                                                         for n, v in zip(names, combo)) for lang in ("fr", "en")}))
+    summary = Localized(**{lang: " × ".join(f"{_lang_text(shown[label], lang)} ∈ {{{_values_text(values)}}}"
+                                            for label, values in found.items()) for lang in ("fr", "en")})
     verified("ok.cv_candidates_vary", what=f"`{search.name}`", summary=summary)
     return found
 
 
 @expectation
-def expect_candidates_include(search: SearchFacts, measure: Callable, values: tuple, *, label: str) -> list:
-    """Every value of ``values`` is among the candidates (``"sgd"`` and ``"rmsprop"`` both compared)."""
-    seen = _label_values(search, measure)
+def expect_candidates_include(obj: SearchFacts | dict, measure: Callable, values: tuple, *, label: str,
+                              what: str | None = None) -> list:
+    """Every value of ``values`` is among the candidates (``"sgd"`` and ``"rmsprop"`` both
+    compared): the candidates of a search, or the calls of a hand-written loop (the key →
+    :class:`CVCall` dict of :func:`expect_scores_from_cv`, measured with :func:`call_values`).
+    ``label``: a text or a ``Localized`` (shown in the student's language)."""
+    if isinstance(obj, SearchFacts):
+        seen, label_what = _label_values(obj, measure), what or f"`{obj.name}`"
+    else:
+        seen, label_what = _distinct(call_values(obj, measure).values()), what or "cross_val_score"
     for value in values:
         if not any(same_param(value, s) for s in seen):
-            raise CheckFailed("cv_value_not_compared", what=f"`{search.name}`", label=label, value=param_text(value),
+            raise CheckFailed("cv_value_not_compared", what=label_what, label=label, value=param_text(value),
                               values=_values_text(seen))
-    verified("ok.cv_candidates_include", what=f"`{search.name}`", label=label, values=_values_text(seen))
+    verified("ok.cv_candidates_include", what=label_what, label=label, values=_values_text(seen))
     return seen
 
 
 def _score_values(item: dict) -> list[float] | None:
-    """The numbers of a harvested dict item: an array's or list's values, or a scalar."""
+    """The numbers of a harvested dict item: an array's or list's values, a scalar, or the
+    ``test_score`` of a ``cross_validate`` result."""
+    if item.get("kind") == "dict" and isinstance(item.get("items", {}).get("test_score"), dict):
+        item = item["items"]["test_score"]
     if item.get("kind") in ("array", "list") and isinstance(item.get("values"), list):
         return [float(v) for v in item["values"] if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if item.get("kind") == "scalar" and isinstance(item.get("value"), (int, float)) \

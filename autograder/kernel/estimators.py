@@ -10,12 +10,14 @@ imported (an import hook; a notebook that never imports scikit-learn does not pa
   keyword arguments, ``score``'s result) and sets the **origin** of the Keras calls made inside;
 * ``BaseSearchCV.fit`` (GridSearchCV, RandomizedSearchCV, the halving searches): logged as
   ``search_fit`` with its data;
-* ``cross_validate`` / ``cross_val_score`` / ``cross_val_predict``: logged as ``cv`` with the
-  estimator, cv, scoring, the data and the returned scores;
-* scikit-learn's per-fold function ``sklearn.model_selection._validation._fit_and_score`` (the
+* ``cross_validate`` / ``cross_val_score`` / ``cross_val_predict`` (and ``learning_curve``,
+  ``validation_curve``, ``permutation_test_score``): logged as ``cv`` with the estimator, cv,
+  scoring, the data and the returned scores;
+* scikit-learn's per-fold functions ``sklearn.model_selection._validation._fit_and_score`` (the
   one point every search and ``cross_validate`` goes through, given the cloned estimator, the
-  fold and the candidate's parameters): it sets the fold / candidate / parameter set of the
-  origin, so a fit of a **clone** is attributed to its search, fold and parameters.
+  fold and the candidate's parameters) and ``_fit_and_predict`` (``cross_val_predict``): they
+  set the fold / candidate / parameter set of the origin, so a fit of a **clone** is
+  attributed to its search, fold and parameters.
 
 **n_jobs.** joblib's default backend (loky) would run the folds in worker processes, out of the
 recorder's sight (their fits unrecorded, their fast mode off) and out of the kernel's own
@@ -64,7 +66,10 @@ from autograder.kernel import fingerprint as _fingerprint
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
 WRAPPER_METHODS = ("fit", "partial_fit", "score", "predict", "predict_proba", "decision_function")
-CV_FUNCTIONS = ("cross_validate", "cross_val_score", "cross_val_predict")
+CV_FUNCTIONS = ("cross_validate", "cross_val_score", "cross_val_predict", "learning_curve", "validation_curve",
+                "permutation_test_score")
+FOLD_FUNCTIONS = ("_fit_and_score", "_fit_and_predict")   # scikit-learn's per-fold functions
+COUNTED_FOLDS = ("cross_validate", "cross_val_score", "cross_val_predict")   # one per-fold call per fold
 WRAPPER_CLASSES = {   # module -> wrapper classes whose methods are recorded
     "keras.src.wrappers.sklearn_wrapper": ("SKLBase", "SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer"),
     "scikeras.wrappers": ("BaseWrapper", "KerasClassifier", "KerasRegressor"),
@@ -90,7 +95,7 @@ def install() -> None:
         return
     _state["installed"] = True
     watched = {"sklearn.model_selection": _patch_model_selection, "scikeras.wrappers": _patch_wrappers,
-               "keras.src.wrappers.sklearn_wrapper": _patch_wrappers}
+               "keras.src.wrappers.sklearn_wrapper": _patch_wrappers, "scikeras": _accept_library_patches}
     pending = {}
     for name, patch in watched.items():
         module = sys.modules.get(name)
@@ -215,6 +220,23 @@ def _safely(patch, module) -> None:
         _state["error"] = f"{_type(exc).__name__}: {exc}"[:300]
 
 
+def _accept_library_patches(module) -> None:
+    """scikeras replaces Keras methods at import (``Model.__reduce__``, ``Model.__deepcopy__``,
+    ``Loss`` / ``Metric`` / ``Optimizer.__reduce__``, to pickle models): the very functions of
+    ``scikeras._saving_utils`` become part of the recorder's snapshot of the Keras classes, so
+    the harvest does not report them as the notebook's redefinitions (anything else still is)."""
+    from autograder.kernel import recorder
+
+    saving = sys.modules.get("scikeras._saving_utils")
+    if saving is None:
+        return
+    functions = {_id(v) for v in vars(saving).values() if inspect.isfunction(v)}
+    for cls, attrs in recorder.originals().get("classes", {}).items():
+        for name, value in list(vars(cls).items()):
+            if _id(value) in functions and attrs.get(name) is not value:
+                attrs[name] = value
+
+
 # ----------------------------------------------------------------------------- plain values
 def _plain(value, depth: int = 0):
     """A parameter value as plain JSON: numbers, strings, lists, dicts; another object becomes
@@ -322,8 +344,11 @@ def _recorded_method(method: str, original):
         finally:
             _frames.pop()
         if record is not None:
-            if method == "score":
-                record["result"] = _plain(result)
+            try:
+                if method == "score":
+                    record["result"] = _plain(result)
+            except Exception:
+                pass
             record.update(completed=True, seconds=round(time.perf_counter() - t0, 3))
         return result
 
@@ -370,9 +395,11 @@ def _patch_model_selection(module) -> None:
     search = sys.modules.get("sklearn.model_selection._search")
     if validation is None or search is None:
         raise RuntimeError("sklearn.model_selection without _validation/_search")
-    fit_and_score = _getattr(validation, "_fit_and_score")
-    wrapped_fold = _recorded_fold(fit_and_score)
-    replacements = {fit_and_score: wrapped_fold}
+    replacements = {}
+    for name in FOLD_FUNCTIONS:
+        function = _getattr(validation, name, None)
+        if function is not None:
+            replacements[function] = _recorded_fold(function)
     for name in CV_FUNCTIONS:
         function = _getattr(validation, name, None)
         if function is not None:
@@ -510,7 +537,10 @@ def _recorded_cv(function_name: str, original):
             _frames.pop()
         if record is not None:
             try:
-                record.update(n_splits=frame["calls"] or None, folds=frame.get("folds", []), **_cv_scores(result))
+                counted = frame["calls"] if function_name in COUNTED_FOLDS else None
+                record.update(n_splits=counted or record["cv"].get("n_splits"), folds=frame.get("folds", []),
+                              **(_cv_scores(result) if function_name in ("cross_val_score", "cross_validate")
+                                 else {"scores": None, "metrics": {}}))
             except Exception:
                 pass
             record.update(completed=True, seconds=round(time.perf_counter() - t0, 3))

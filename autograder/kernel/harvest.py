@@ -11,6 +11,7 @@ The payload (``facts_of``)::
      "fits":  [fit record],              # every Model.fit call, in order (see recorder)
      "calls": [evaluate / predict record],
      "files": [save / save_weights / load_weights / load_model / application record],
+     "sklearn": [scikit-learn call record],   # wrapper fit/score/predict, search fit, cross_val_score (see estimators)
      "fast": bool, "tampered": ["keras.Layer.get_config", ...]}
 
 * a model: ``{"kind": "model", "id", "class", "built", "input_shape": [None, 28, 28, 1] (whole),
@@ -27,7 +28,11 @@ The payload (``facts_of``)::
   flattened: ``ModelFacts.flat_layers()`` flattens); a wrapper (Bidirectional, TimeDistributed)
   has ``"layer"``, its inner layer;
 * an array: ``{"kind": "array", "shape", "dtype", "finite", "min", "max", "one_hot",
-  "fingerprint"}``; a history, a dict, a scalar: as before;
+  "fingerprint"}`` (a 1-D array of at most SMALL_VALUES numbers also gives its ``"values"``:
+  fold scores); a list of at most SMALL_VALUES numbers: ``{"kind": "list", "values"}``; a
+  scikit-learn estimator: ``{"kind": "estimator", ...}``, a search (GridSearchCV ...):
+  ``{"kind": "search", ...}`` (see ``estimators.describe_estimator``); a history, a dict, a
+  scalar: as before;
 * every fingerprint (contract arrays, and the ``data`` of the fit / evaluate / predict
   records) is ``{"shape", "dtype", "rows", "row_size", "checksum", "matches": {contract name:
   {"relation": "same" | "subset" | "overlap", "fraction"}}}`` (see ``fingerprint``): facts of
@@ -308,6 +313,9 @@ def _describe(value, depth: int) -> dict:
     if _is_a(value, (list, tuple)) and 0 < len(value) <= SMALL_VALUES and all(
             _is_a(v, (int, float)) and not _is_a(v, bool) for v in value):
         return {"kind": "list", "values": [_describe_scalar(v)["value"] for v in value]}
+    if _is_a(value, dict) and depth == 1 and "test_score" in value:   # cross_validate's result in a dict
+        return {"kind": "dict", "items": {str(k)[:100]: _describe(v, 2) for k, v in list(dict.items(value))[:20]
+                                          if _is_a(k, str)}}
     if _is_a(value, dict) and depth == 0:
         items = list(dict.items(value))[:50]
         return {"kind": "dict", "items": {str.__str__(k) if _is_a(k, str) else repr(k)[:100]: _describe(v, 1)

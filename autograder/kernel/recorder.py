@@ -22,11 +22,18 @@ evaluates on the first few batches only (``Model.evaluate`` returns the same kin
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
+A call made inside a scikit-learn wrapper, search or cross-validation (see ``estimators``,
+installed with this module) also records its ``origin`` (wrapper, search, fold, candidate);
+such a fit records the facts of the model it trained (``model``), and its model and History are
+not kept alive (the notebook's own are): their ids are retired when they are collected. In fast
+mode such a ``predict`` (a fold's scoring) calls the model on chunks of rows (the same output,
+without Keras' per-call data pipeline and tracing).
+
 These wrappers (``Model.fit``, ``evaluate``, ``predict``, ``save``, ``save_weights``,
 ``load_weights``, ``load_model`` and the ``keras.applications`` constructors, replaced in every
 loaded Keras module that names them) are the only patches of foreign attributes in the kit;
 each calls the original unchanged (fast mode aside) and never lets a recording error reach the
-student. Before any student code can touch Keras, the originals the harvest relies on are
+student (the scikit-learn patches are in ``estimators``). Before any student code can touch Keras, the originals the harvest relies on are
 captured here: the functions it calls and a snapshot of the attributes of the Keras classes it
 reads (every class of ``keras.layers``, ``keras.regularizers``, ``keras.optimizers``,
 ``keras.initializers``, the models, History, Variable, KerasTensor: a notebook that redefines
@@ -318,7 +325,7 @@ def _wrap_predict(keras) -> None:
     original_predict = keras.Model.predict
     signature = inspect.signature(original_predict)
     log, depth, track, arguments_of, fingerprint = _calls, _depth, _track, _call_arguments, _safe_fingerprint
-    clock, origin_now, eagerly = time.perf_counter, _estimators.current_origin, _eagerly
+    clock, origin_now, eagerly, direct = time.perf_counter, _estimators.current_origin, _eagerly, _direct_predict
 
     def predict(self, *args, **kwargs):
         call = arguments_of(signature, self, args, kwargs)
@@ -335,8 +342,11 @@ def _wrap_predict(keras) -> None:
         depth.append("predict")
         try:
             if record is not None and "origin" in record and _state["fast"]:
-                # a wrapper's predict (a fold's scoring): same output, eagerly (no tracing per clone), quietly
-                output = eagerly(self, original_predict, {**call, "verbose": 0})
+                # a wrapper's predict (a fold's scoring): the same output, without Keras' data pipeline
+                # and tracing for every clone (calling the model on chunks), else eagerly and quietly
+                output = direct(self, call.get("x"))
+                if output is None:
+                    output = eagerly(self, original_predict, {**call, "verbose": 0})
             else:
                 output = original_predict(self, *args, **kwargs)
         finally:
@@ -446,6 +456,32 @@ def _replace_everywhere(replacements: dict) -> None:
                 continue
             if wrapper is not None:
                 namespace[attribute] = wrapper
+
+
+DIRECT_CHUNK = 4096   # rows per call of the model in _direct_predict
+
+
+def _direct_predict(model, x):
+    """``model.predict(x)``'s output computed by calling the model on chunks of rows (same
+    values, no tf.data pipeline); None when ``x`` is not one numeric array or the model has
+    several outputs (the caller then uses ``predict``)."""
+    try:
+        import numpy
+
+        if not hasattr(x, "shape") or not hasattr(x, "__array__") or isinstance(x, (tuple, list, dict)):
+            return None
+        x = numpy.asarray(x)
+        if x.ndim == 0 or not len(x) or x.dtype.kind not in "biuf":
+            return None
+        parts = []
+        for start in range(0, len(x), DIRECT_CHUNK):
+            out = model(x[start:start + DIRECT_CHUNK], training=False)
+            if isinstance(out, (tuple, list, dict)):
+                return None
+            parts.append(numpy.asarray(out))
+        return numpy.concatenate(parts) if len(parts) > 1 else parts[0]
+    except Exception:
+        return None
 
 
 def _eagerly(model, function, kwargs: dict):
