@@ -26,8 +26,9 @@ A call made inside a scikit-learn wrapper, search or cross-validation (see ``est
 installed with this module) also records its ``origin`` (wrapper, search, fold, candidate);
 such a fit records the facts of the model it trained (``model``), and its model and History are
 not kept alive (the notebook's own are): their ids are retired when they are collected. In fast
-mode such a ``predict`` (a fold's scoring) calls the model on chunks of rows (the same output,
-without Keras' per-call data pipeline and tracing).
+mode such a ``fit`` trains with ``train_on_batch`` on its two batches and such a ``predict`` (a
+fold's scoring) calls the model on chunks of rows (the same output): Keras' per-call data
+pipeline and callbacks cost more than the two batches on a search's many clones.
 
 These wrappers (``Model.fit``, ``evaluate``, ``predict``, ``save``, ``save_weights``,
 ``load_weights``, ``load_model`` and the ``keras.applications`` constructors, replaced in every
@@ -137,7 +138,8 @@ def _wrap_fit(keras) -> None:
     original_fit = keras.Model.fit
     signature = inspect.signature(original_fit)
     log = _fit_log
-    track, origin_now, describe_trained = _track, _estimators.current_origin, _describe_trained
+    track, origin_now, describe_trained, on_batches = (_track, _estimators.current_origin, _describe_trained,
+                                                       _fit_on_batches)
     new_record, fast_arguments, pad_history, clock = _new_record, _fast_arguments, _pad_history, time.perf_counter
     eagerly, data_facts, depth = _eagerly, _fit_data, _depth
 
@@ -153,9 +155,12 @@ def _wrap_fit(keras) -> None:
         fast = _state["fast"] and isinstance(record["epochs"], int) and record["epochs"] <= FAST_MAX_EPOCHS
         depth.append("fit")
         try:
-            if fast:
+            history = None
+            if fast and origin is not None:   # a wrapper's clone: train on batches, without a data pipeline
+                history = on_batches(self, fast_arguments(bound.arguments, record))
+            if fast and history is None:
                 history = eagerly(self, original_fit, fast_arguments(bound.arguments, record))
-            else:
+            elif not fast:
                 history = original_fit(self, *args, **kwargs)
         finally:
             depth.pop()
@@ -456,6 +461,53 @@ def _replace_everywhere(replacements: dict) -> None:
                 continue
             if wrapper is not None:
                 namespace[attribute] = wrapper
+
+
+def _fit_on_batches(model, kwargs: dict):
+    """Fast mode's fit of a wrapper's clone: ``train_on_batch`` on the FAST_BATCHES batches of
+    ``kwargs`` (the fast arguments), eagerly, and a History like ``fit``'s (one epoch, the last
+    batch's logs). Keras' ``fit`` builds a data pipeline and callbacks for every call, which
+    costs more than the two batches on a search's many clones. None when the call is not a
+    plain one (validation, callbacks, datasets, several inputs): the caller runs ``fit``."""
+    try:
+        import numpy
+
+        keras = sys.modules.get("keras")
+        x, y = kwargs.get("x"), kwargs.get("y")
+        plain = (keras is not None and y is not None and not kwargs.get("callbacks")
+                 and not kwargs.get("validation_split") and kwargs.get("validation_data") is None
+                 and kwargs.get("steps_per_epoch") is None and all(
+                     hasattr(v, "shape") and hasattr(v, "__array__") and not isinstance(v, (tuple, list, dict))
+                     for v in (x, y)))
+        if not plain:
+            return None
+        x, y = numpy.asarray(x), numpy.asarray(y)
+        weights = kwargs.get("sample_weight")
+        batch = kwargs.get("batch_size") or DEFAULT_BATCH_SIZE
+        initial = kwargs.get("initial_epoch", 0) or 0
+        history = keras.callbacks.History()
+        history.set_model(model)
+        steps = max(1, -(-len(x) // batch))
+        history.set_params({"verbose": 0, "epochs": kwargs.get("epochs", 1), "steps": steps})
+        history.on_train_begin()
+        logs = {}
+
+        def train():
+            out = {}
+            for start in range(0, len(x), batch):
+                out = model.train_on_batch(
+                    x[start:start + batch], y[start:start + batch],
+                    sample_weight=None if weights is None else numpy.asarray(weights)[start:start + batch],
+                    class_weight=kwargs.get("class_weight"), return_dict=True)
+            return out
+
+        logs = _eagerly(model, lambda m, **_: train(), {})
+        for epoch in range(initial, kwargs.get("epochs", initial + 1)):
+            history.on_epoch_end(epoch, {str(k): float(v) for k, v in dict(logs or {}).items()})
+        model.history = history
+        return history
+    except Exception:
+        return None
 
 
 DIRECT_CHUNK = 4096   # rows per call of the model in _direct_predict
