@@ -79,6 +79,19 @@ def test_source_notebook_names_its_assignment(assignment):
     assert nbformat.read(str(release_nb), 4).metadata["autograder"] == {"assignment": spec.name}
 
 
+def _given_lines(nb):
+    """Lines of the source outside solution and hidden-test markers (what students are shown)."""
+    lines, inside = set(), False
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if re.search(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)", line):
+                inside = "BEGIN" in line
+            elif not inside:
+                lines.add(line.strip())
+        inside = False
+    return lines
+
+
 def _solution_lines(nb):
     """Distinctive lines written between solution or hidden-test markers in the source."""
     lines, inside = set(), False
@@ -96,7 +109,9 @@ def test_release_has_no_solution_and_no_hidden_test(assignment):
     release_text = release_nb.read_text(encoding="utf-8")
     assert "BEGIN SOLUTION" not in release_text and "HIDDEN TESTS" not in release_text
     assert "hidden_score" not in release_text and "nbgrader_bridge" not in release_text
-    leaked = [line for line in _solution_lines(nbformat.read(str(source_nb), 4)) if line in release_text]
+    source = nbformat.read(str(source_nb), 4)
+    given = _given_lines(source)      # a line the instructor also shows (e.g. a worked example) is no leak
+    leaked = [line for line in _solution_lines(source) - given if line in release_text]
     assert leaked == []
 
 
@@ -128,7 +143,9 @@ def test_every_contract_name_is_stated_in_a_skeleton_cell(assignment):
     spec, _, release_nb = assignment
     nb = nbformat.read(str(release_nb), 4)
     cells = [c for c in nb.cells if _nbgrader(c).get("solution") and c.cell_type == "code"]
-    skeleton = "\n".join(c.source for c in cells)
+    given = [c for c in nb.cells if c.cell_type == "code" and not _nbgrader(c).get("solution")
+             and not _nbgrader(c).get("grade")]          # e.g. a locked cell that loads the data
+    skeleton = "\n".join(c.source for c in cells + given)
     missing = [name for name in spec.contract_names if not re.search(rf"\b{name}\b", skeleton)]
     assert missing == []
     assert all(c.source.count("raise NotImplementedError()") == 1 for c in cells)
