@@ -20,7 +20,8 @@ every question is unambiguous; mistakes of different questions are combined):
 Training is kept tiny (2 epochs on MNIST, 5 on Boston, 3 folds but one notebook): the corpus is
 graded twice per test session (fast and --full).
 
-Writes ``<out>/<scenario>.ipynb`` and ``<out>/expected.json`` in the format of
+Writes ``<out>/<scenario>.ipynb``, ``<out>/demo.json`` (the samples ``make demo`` grades) and
+``<out>/expected.json`` in the format of
 ``tests/submissions/expected.json`` (``scores``: automatic points per question, maximum q1 4,
 q2 4, q3 8; ``messages[q]``: lower-case substrings, every one in the message of a failed check of
 ``q`` and every failed check's message containing one of them; ``notes``: substrings of the
@@ -472,7 +473,15 @@ def build(out_dir: Path = HERE, release_path: Path = RELEASE) -> dict:
         expected[name] = spec["expected"]
     (out_dir / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n",
                                            encoding="utf-8")
+    (out_dir / "demo.json").write_text(json.dumps([f"{name}.ipynb" for name in DEMO], indent=1) + "\n",
+                                       encoding="utf-8")
     return expected
+
+
+# The samples `make demo` grades (a search is 25 fits: the whole corpus would make the demo long):
+# both wrapper libraries, a grid and a hand loop, typical mistakes, the crash.
+DEMO = ("correct_keras_grid_kfold", "correct_scikeras_int_labels_loop",
+        "mistakes_three_hidden_worst_rank_softmax", "error_q2_nameerror")
 
 
 def main(argv: list[str] | None = None) -> None:
