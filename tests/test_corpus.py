@@ -55,7 +55,7 @@ def failed_checks(result: dict, question: str) -> list[dict]:
 
 def visible_text(page: str) -> str:
     """Text of an HTML page: style and tags removed, entities decoded, spaces normalized."""
-    body = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
+    body = re.sub(r"<style>.*?</style>|<[^>]+>", " ", re.sub(r"<code>(.*?)</code>", r"`\1`", page, flags=re.S), flags=re.S)
     return normalize(htmllib.unescape(body))
 
 

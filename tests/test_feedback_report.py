@@ -18,7 +18,7 @@ PNG = '<img src="data:image/png;base64,'
 
 def _text(html: str) -> str:
     """Visible text: style and tags stripped, entities decoded, all spaces normalized."""
-    body = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    body = re.sub(r"<style>.*?</style>|<[^>]+>", " ", re.sub(r"<code>(.*?)</code>", r"`\1`", html, flags=re.S), flags=re.S)
     return re.sub(r"\s+", " ", htmllib.unescape(body).replace("\u00a0", " "))
 
 

@@ -33,7 +33,7 @@ def plain(text: str) -> str:
 
 def page_text(out: Path, student: str) -> str:
     page = (out / "feedback" / f"{student}.html").read_text(encoding="utf-8")
-    return plain(htmllib.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)))
+    return plain(htmllib.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", re.sub(r"<code>(.*?)</code>", r"`\1`", page, flags=re.S), flags=re.S)))
 
 
 def passed_checks(out: Path) -> list[tuple[str, dict]]:
