@@ -31,12 +31,10 @@ EXPECTED: dict[str, dict[str, dict]] = {
     assignment: json.loads((folder / "expected.json").read_text(encoding="utf-8")) for assignment, folder in CORPORA.items()}
 MODES = ("fast", "full")
 # Assignments whose check messages report what the run gave (validation scores, the candidate a
-# selection chose and its architecture, test accuracies): a shortened run changes them by design,
+# selection chose and its architecture, test accuracies, cross-validation scores): a shortened run changes them by design,
 # so fast and full are compared on each check's verdict and points (each mode's failed messages
 # must still name the mistake: test_feedback_message_names_the_mistake). The others must give the
 # very same messages in both modes.
-# assignments whose messages quote the run's own training results (chosen candidate, validation
-# or cross-validation scores, test scores): fast and full agree on verdicts and points only
 MESSAGES_REPORT_TRAINING = {"td_keras_cnn", "td_keras_cv"}
 
 
