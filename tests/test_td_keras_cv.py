@@ -1,5 +1,5 @@
 """The lab td_keras_cv: its hidden checks on the facts of its solution and on typical mistakes
-(fast: stored facts, no kernel). The corpus (tests/test_corpus_td_keras_cv.py) grades realistic
+(fast: stored facts, no kernel). The corpus (tests/test_corpus.py) grades realistic
 notebooks for real, in both modes.
 
 ``tests/data/td_keras_cv_solution_facts.json`` is the harvest of the solution notebook in fast

@@ -1,4 +1,4 @@
-"""Build the corpus of realistic td_keras_cv submissions graded by ``tests/test_corpus_td_keras_cv.py``.
+"""Build the corpus of realistic td_keras_cv submissions graded by ``tests/test_corpus.py``.
 
 Every notebook starts from the RELEASED student notebook (``release/td_keras_cv/td_keras_cv.ipynb``):
 the solution stubs (``# VOTRE CODE ICI`` / ``raise NotImplementedError()``, found by their nbgrader
