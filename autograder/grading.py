@@ -248,23 +248,63 @@ def assignment_kernel_env(spec: AssignmentSpec, *, workdir: Path, threads: int,
     return env, list(dict.fromkeys(folders))
 
 
-def run_hidden_checks(spec: AssignmentSpec, payload: dict | None, lang: str, scratch: Path) -> list[dict]:
-    """Run the assignment's hidden checks (pytest) over the harvested facts, in a clean process.
+def run_hidden_checks(spec: AssignmentSpec, payload: dict | None, lang: str, scratch: Path, *,
+                      in_process: bool = False) -> list[dict]:
+    """Run the assignment's hidden checks (pytest) over the harvested facts, outside the kernel.
 
     The artifact and the verdicts go to a folder created now, after the kernel is gone: nothing
-    the notebook wrote can pass for them."""
+    the notebook wrote can pass for them. By default pytest runs in a new process; ``in_process``
+    runs it in this one, for a process that grades one submission and exits (the batch worker,
+    which never runs student code): the same checks and verdicts without another interpreter
+    start and imports."""
     folder = Path(tempfile.mkdtemp(prefix="checks-", dir=scratch))
     artifact, verdicts, ini = folder / "artifact.json", folder / "verdicts.json", folder / "pytest.ini"
     artifact.write_text(json.dumps(payload or {}), encoding="utf-8")
     ini.write_text("[pytest]\n")
-    cmd = [sys.executable, "-m", "pytest", str(spec.checks_file), "-q", "--no-header", "-p", "no:cacheprovider",
-           "-c", str(ini), "--rootdir", str(folder), "-p", "autograder.checks.pytest_plugin",
-           "--artifact", str(artifact), "--verdicts", str(verdicts)]
-    env = {**os.environ, "AUTOGRADER_LANG": lang}
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHECKS_TIMEOUT_S, env=env)
+    args = [str(spec.checks_file), "-q", "--no-header", "-p", "no:cacheprovider",
+            "-c", str(ini), "--rootdir", str(folder), "-p", "autograder.checks.pytest_plugin",
+            "--artifact", str(artifact), "--verdicts", str(verdicts)]
+    if in_process:
+        code, said = _pytest_here(args, lang)
+    else:
+        proc = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True,
+                              timeout=CHECKS_TIMEOUT_S, env={**os.environ, "AUTOGRADER_LANG": lang})
+        code, said = proc.returncode, proc.stdout
     if not verdicts.exists():
-        raise RuntimeError(f"hidden checks did not run (pytest exit {proc.returncode}): {proc.stdout[-500:]}")
+        raise RuntimeError(f"hidden checks did not run (pytest exit {code}): {said[-500:]}")
     return json.loads(verdicts.read_text(encoding="utf-8"))
+
+
+def _pytest_here(args: list[str], lang: str) -> tuple[int, str]:
+    """``pytest.main(args)`` in this process with ``AUTOGRADER_LANG=lang``: (exit code, its output)."""
+    import contextlib
+    import io
+
+    import pytest
+
+    output, previous = io.StringIO(), os.environ.get("AUTOGRADER_LANG")
+    os.environ["AUTOGRADER_LANG"] = lang
+    try:
+        with contextlib.redirect_stdout(output):
+            code = pytest.main(args)
+    finally:
+        if previous is None:
+            os.environ.pop("AUTOGRADER_LANG", None)
+        else:
+            os.environ["AUTOGRADER_LANG"] = previous
+    return int(code), output.getvalue()
+
+
+def load_grading_stack(spec: AssignmentSpec) -> None:
+    """Import what grading ``spec`` will need (the kernel client, pytest, the check library and the
+    assignment's hidden checks): a standby worker does it before its submission arrives."""
+    import nbclient  # noqa: F401
+    import pytest  # noqa: F401
+
+    import autograder.checks.pytest_plugin  # noqa: F401
+    from autograder.execution import warm  # noqa: F401
+
+    spec.hidden_checks_module()
 
 
 def assemble(spec: AssignmentSpec, student: str, verdicts: list[dict], lang: str) -> StudentResult:
@@ -308,11 +348,13 @@ def execution_notes(execution: Execution, limits: Limits, lang: str) -> list[str
 def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full: bool = False,
                      lang: str = "fr", limits: Limits | None = None, identity: dict | None = None,
                      threads: int = 1, hide: Sequence[str] = (),
-                     zygote: str | None = None) -> tuple[StudentResult, Execution | None]:
+                     zygote: str | None = None,
+                     checks_in_process: bool = False) -> tuple[StudentResult, Execution | None]:
     """Grade one notebook; never raises for a bad submission (the status says what happened).
 
     ``hide``: more paths the kernel must not see (the output directory, the submissions).
-    ``zygote``: address of a zygote to fork the kernel from (warm kernel; None: cold start)."""
+    ``zygote``: address of a zygote to fork the kernel from (warm kernel; None: cold start).
+    ``checks_in_process``: run the hidden checks in this process (see ``run_hidden_checks``)."""
     started, limits = time.monotonic(), limits or Limits.for_mode(full)
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         scratch = Path(tmp)
@@ -327,7 +369,7 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
             status = execution.status
             notes = [note(k, lang, **p) for k, p in read_notes] + execution_notes(execution, limits, lang)
         payload = execution.harvest if execution else None
-        verdicts = run_hidden_checks(spec, payload, lang, scratch)
+        verdicts = run_hidden_checks(spec, payload, lang, scratch, in_process=checks_in_process)
         result = assemble(spec, student, verdicts, lang)
         result.self_check = compare_self_check(spec, verdicts, execution.self_check if execution else None)
     result.status, result.messages = status, notes

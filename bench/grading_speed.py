@@ -25,7 +25,8 @@ Questions and points come from the assignment's SPEC.
 ``--size full`` (first assignment only) stands in for the lab network's MNIST: a 60000×784 /
 10000×784 copy built by repeating the offline real sample, served through the ``lab`` data source.
 Parallelism budget: nbgrader grades one notebook at a time, its kernel free to use every
-core; ours runs ``--jobs`` kernels with cores/jobs threads each.
+core; ours runs ``--jobs`` kernels with cores/jobs threads each with ``--full``, one thread
+each in fast mode (``autograder.batch.run.kernel_threads``).
 """
 from __future__ import annotations
 
@@ -288,7 +289,9 @@ def warm_floor(data_source: str, assignment: str, n: int, jobs: int, threads: in
 def measure_floor(env: dict, n: int, jobs: int, assignment: str) -> dict:
     """Cold: (one kernel alone, seconds per kernel when n kernels start ``jobs`` at a time);
     warm: the same for kernels forked from a zygote, and the zygote's start."""
-    source, threads = env["AUTOGRADER_DATA_SOURCE"], max(1, (os.cpu_count() or 1) // jobs)
+    from autograder.batch.run import kernel_threads
+
+    source, threads = env["AUTOGRADER_DATA_SOURCE"], kernel_threads(False, jobs)   # as fast mode's kernels
     code = ("from bench.grading_speed import floor_once; "
             f"print(floor_once({source!r}, {assignment!r}, None, {threads}))")
     alone = float(subprocess.run([sys.executable, "-c", code], cwd=KIT, env=env, capture_output=True,

@@ -616,8 +616,10 @@ def test_a_passed_verdict_carries_its_notes_and_a_failed_one_only_its_failure():
     assert verdict_of(spec, None)["message"] == ""
 
 
-def test_the_hidden_checks_process_writes_the_notes_of_passed_checks(tmp_path):
-    """The real plugin in its own process (as grading runs it) over hand-made facts."""
+@pytest.mark.parametrize("in_process", [False, True], ids=["own-process", "in-process"])
+def test_the_hidden_checks_process_writes_the_notes_of_passed_checks(tmp_path, in_process):
+    """The real plugin in its own process, and in this one (as the batch worker runs it, twice
+    here: a second session in a process starts from no verdicts), over hand-made facts."""
     from autograder.assignments import load_assignment
     from autograder.grading import run_hidden_checks
 
@@ -625,7 +627,10 @@ def test_the_hidden_checks_process_writes_the_notes_of_passed_checks(tmp_path):
     payload = {"values": {"model_q3_3": mlp(1, [128] * 3), "histories_q5": {"kind": "dict", "items": histories},
                           "n_params_q3_3": {"kind": "scalar", "value": 134794}},
                "fits": fits + [fit(1, 99)]}
-    verdicts = {v["id"]: v for v in run_hidden_checks(load_assignment("td_keras_mlp"), payload, "en", tmp_path)}
+    spec = load_assignment("td_keras_mlp")
+    runs = [run_hidden_checks(spec, payload, "en", tmp_path, in_process=in_process) for _ in range(1 + in_process)]
+    assert all(run == runs[0] for run in runs) and len(runs[0]) == len({v["id"] for v in runs[0]})
+    verdicts = {v["id"]: v for v in runs[-1]}
     assert verdicts["q3_three_hidden"]["passed"]
     assert verdicts["q3_three_hidden"]["message"].splitlines() == [
         "structure of `model_q3_3`: 784 → Dense(128, relu) ×3 → Dense(10, softmax)",

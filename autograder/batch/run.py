@@ -1,7 +1,8 @@
 """Grade a whole class: collect → (skip what is already graded) → grade in parallel → write.
 
-Each submission is graded by ``python -m autograder.batch.worker`` in a process of its own; this
-process only collects, schedules and writes the result files, the feedback pages and
+Each submission is graded by ``python -m autograder.batch.worker`` in a process of its own (with
+the local executor, started ahead while the previous one grades: ``autograder/batch/standby.py``);
+this process only collects, schedules and writes the result files, the feedback pages and
 ``grades.csv``. A re-run after an interruption (even ``kill -9``) regrades only students
 whose result file is missing or stale (other notebook, other mode, other assignment); ``force``
 regrades all.
@@ -27,6 +28,8 @@ from autograder.assignments import AssignmentSpec, load_assignment
 from autograder.assignments.detection import Detection, choose_assignment, mismatch_note
 from autograder.collect import Submission, collect_submissions
 from autograder.batch.executors import make_executor
+from autograder.batch.standby import close_all as close_standbys
+from autograder.batch.worker_process import expect_standby
 from autograder.outputs.feedback import write_feedback
 from autograder.outputs.grades_table import write_grades_csv
 from autograder.execution.warm import close_all as close_zygotes, enabled as warm_kernels_enabled
@@ -57,6 +60,13 @@ def default_jobs() -> int:
     cores = os.cpu_count() or 1
     memory_jobs = int(psutil.virtual_memory().available / GB // MEMORY_PER_JOB_GB)
     return max(1, min(cores, memory_jobs))
+
+
+def kernel_threads(full: bool, jobs: int) -> int:
+    """Threads of each kernel's TensorFlow and BLAS: the cores shared by the jobs with --full;
+    one in fast mode, whose fits are two batches on small models: thread pools cost more there
+    than they give (one thread grades the lab's notebooks 20-30 % faster on 2 cores)."""
+    return max(1, (os.cpu_count() or 1) // jobs) if full else 1
 
 
 def is_up_to_date(sub: Submission, out_dir: Path, full: bool, assignment: str) -> bool:
@@ -124,17 +134,19 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
         _write(unreadable_result(sub, spec, lang, full), out_dir, lang)
     gradable = [s for s in todo if s.notebook is not None]
     jobs = jobs or default_jobs()
-    options = GradeOptions(spec.name, full, lang, max(1, (os.cpu_count() or 1) // jobs), str(out_dir),
+    options = GradeOptions(spec.name, full, lang, kernel_threads(full, jobs), str(out_dir),
                            limits=tuple(sorted((limits or {}).items())), hide=hidden_inputs(paths, out_dir),
                            warm=warm and warm_kernels_enabled())
     if gradable and executor == "local":
         _log(progress, start_warm_kernels(spec, options))
+        expect_standby(options, len(gradable))   # each next worker starts while one grades
     _log(progress, f"{len(submissions)} submission(s), {len(submissions) - len(todo)} already graded, "
                    f"{len(gradable)} to grade with {jobs} job(s) ({'full' if full else 'fast'} mode)")
     try:
         with make_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
             _run(pool, gradable, options, out_dir, lang, progress, detections)
     finally:
+        close_standbys()
         close_zygotes()
     results = load_results(out_dir)
     write_grades_csv(results, out_dir)

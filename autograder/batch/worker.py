@@ -5,21 +5,31 @@
         [--executed-file NB.ipynb] [--cell-timeout S] [--total-timeout S] [--memory-mb MB]
         [--output-mb MB] [--hide PATH]... [--zygote SOCKET]
 
+    python -m autograder.batch.worker --standby --assignment NAME [same batch-wide options]
+
 Writes the StudentResult as JSON to --result-file. Running each student in a process of its
 own means a grader crash on one notebook costs only that notebook, and a killed batch leaves
-no half-written result behind.
+no half-written result behind. The hidden checks run in this process (it never runs student
+code: the notebook runs in the sandboxed kernel).
+
+``--standby`` (see ``autograder/batch/standby.py``): load the grading stack and the assignment
+first, then read one job from stdin, a JSON line ``{"notebook", "student", "result_file",
+"executed_file", "identity", "log"}``, say ``taken`` on stdout, write everything else to the
+job's log and grade it as above. An empty stdin (the batch needs no more workers): exit 0.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from pathlib import Path
 
 import nbformat
 
 from autograder.assignments import load_assignment
 from autograder.execution.kernel_run import Limits
-from autograder.grading import grade_submission
+from autograder.grading import grade_submission, load_grading_stack
 from autograder.results import write_json_atomic
 
 
@@ -28,9 +38,10 @@ LIMITS = ("cell_timeout", "total_timeout", "memory_mb", "output_mb")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.batch.worker")
-    parser.add_argument("--notebook", type=Path, required=True)
-    parser.add_argument("--student", required=True)
-    parser.add_argument("--result-file", type=Path, required=True)
+    parser.add_argument("--standby", action="store_true", help="wait for the submission's job on stdin")
+    parser.add_argument("--notebook", type=Path)
+    parser.add_argument("--student")
+    parser.add_argument("--result-file", type=Path)
     parser.add_argument("--executed-file", type=Path, default=None)
     parser.add_argument("--assignment", required=True, help="the assignment's plugin name")
     parser.add_argument("--full", action="store_true")
@@ -43,11 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zygote", default=None, metavar="SOCKET",
                         help="fork the kernel from this zygote (warm kernel; default: cold start)")
     args = parser.parse_args(argv)
+    spec = load_assignment(args.assignment)
+    if args.standby:
+        load_grading_stack(spec)
+        if not take_job(args):
+            return 0
+    elif not (args.notebook and args.student and args.result_file):
+        parser.error("--notebook, --student and --result-file are required (or --standby)")
     limits = Limits.resolve(args.full, **{name: getattr(args, name) for name in LIMITS})
     result, execution = grade_submission(
-        notebook=args.notebook, student=args.student, spec=load_assignment(args.assignment),
+        notebook=args.notebook, student=args.student, spec=spec,
         full=args.full, lang=args.lang, identity=json.loads(args.identity), threads=args.threads,
-        limits=limits, hide=args.hide, zygote=args.zygote,
+        limits=limits, hide=args.hide, zygote=args.zygote, checks_in_process=True,
     )
     if args.executed_file and execution is not None and execution.executed is not None:
         args.executed_file.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +75,27 @@ def main(argv: list[str] | None = None) -> int:
         f" ({'warm' if execution.warm else 'cold'} kernel: {execution.seconds} s, peak {execution.peak_mb} MB)")
     print(f"{result.student}: {result.status} {result.score}/{result.max_score} in {result.elapsed_s} s{kernel}")
     return 0
+
+
+def take_job(args) -> bool:
+    """Wait for the job of a standby worker and make it this run's (False: no job came)."""
+    from autograder.batch.standby import TAKEN
+
+    line = sys.stdin.readline()
+    if not line.strip():
+        return False
+    job = json.loads(line)
+    print(TAKEN, flush=True)
+    log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    sys.stderr.flush()
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    args.notebook, args.student = Path(job["notebook"]), job["student"]
+    args.result_file = Path(job["result_file"])
+    args.executed_file = Path(job["executed_file"]) if job.get("executed_file") else None
+    args.identity = json.dumps(job.get("identity") or {})
+    return True
 
 
 if __name__ == "__main__":

@@ -33,12 +33,17 @@ def _die_with_parent() -> None:
 
 def worker_command(sub, options, result_file: Path, executed_file: Path | None,
                    zygote: str | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "autograder.batch.worker", "--notebook", str(sub.notebook),
-           "--student", sub.student, "--result-file", str(result_file),
-           "--assignment", options.assignment, "--lang", options.lang,
-           "--identity", json.dumps(sub.identity, ensure_ascii=False), "--threads", str(options.threads)]
+    cmd = [*batch_command(options, zygote), "--notebook", str(sub.notebook), "--student", sub.student,
+           "--result-file", str(result_file), "--identity", json.dumps(sub.identity, ensure_ascii=False)]
     if executed_file is not None:
         cmd += ["--executed-file", str(executed_file)]
+    return cmd
+
+
+def batch_command(options, zygote: str | None = None) -> list[str]:
+    """The worker's command line without the submission: what every worker of a batch shares."""
+    cmd = [sys.executable, "-m", "autograder.batch.worker", "--assignment", options.assignment,
+           "--lang", options.lang, "--threads", str(options.threads)]
     for name, value in options.limits:
         cmd += [f"--{name.replace('_', '-')}", str(value)]
     for path in options.hide:
@@ -49,28 +54,67 @@ def worker_command(sub, options, result_file: Path, executed_file: Path | None,
 
 
 def run_worker(sub, options, *, log_dir: Path | None = None, executed_dir: Path | None = None) -> StudentResult:
-    """Grade ``sub`` in a child process; a crash or hang of the grader becomes 'crashed'."""
+    """Grade ``sub`` in a child process (a standby worker when the batch has one ready, see
+    ``autograder/batch/standby.py``); a crash or hang of the grader becomes 'crashed'."""
     out_dir = Path(options.out_dir)
     log_dir = log_dir or out_dir / "logs"
     executed_dir = executed_dir or out_dir / "executed"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{sub.student}.log"
     timeout = Limits.resolve(options.full, **dict(options.limits)).total_timeout + WORKER_MARGIN_S
-    env = {**os.environ, COURSE_ROOT_ENV: options.course_root} if options.course_root else None
     with tempfile.TemporaryDirectory(prefix="autograder-worker-") as tmp:
-        result_file = Path(tmp) / "result.json"
-        cmd = worker_command(sub, options, result_file, executed_dir / f"{sub.student}.ipynb",
-                             zygote_address(options))
-        with open(log_path, "w", encoding="utf-8") as log:
-            try:
-                proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=timeout,
-                                      preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL, env=env)
-                code = proc.returncode
-            except subprocess.TimeoutExpired:
-                code = "timeout"
+        result_file, executed_file = Path(tmp) / "result.json", executed_dir / f"{sub.student}.ipynb"
+        code = _run_on_standby(sub, options, result_file, executed_file, log_path, timeout)
+        if code is None:
+            cmd = worker_command(sub, options, result_file, executed_file, zygote_address(options))
+            with open(log_path, "w", encoding="utf-8") as log:
+                try:
+                    proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=timeout,
+                                          preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL,
+                                          env=worker_env(options))
+                    code = proc.returncode
+                except subprocess.TimeoutExpired:
+                    code = "timeout"
         if result_file.exists():
             return StudentResult.from_dict(json.loads(result_file.read_text(encoding="utf-8")))
     return crashed_result(sub, options, f"worker exit {code}", log_path)
+
+
+def worker_env(options) -> dict | None:
+    return {**os.environ, COURSE_ROOT_ENV: options.course_root} if options.course_root else None
+
+
+def standby_key(options) -> str:
+    return repr(options)
+
+
+def expect_standby(options, count: int) -> None:
+    """Say that ``count`` submissions will be graded with ``options`` in this process: their
+    workers may start ahead (standby workers)."""
+    from autograder.batch import standby
+
+    command = [*batch_command(options, zygote_address(options)), standby.STANDBY]
+    standby.expect(standby_key(options), count, command, worker_env(options))
+
+
+def _run_on_standby(sub, options, result_file: Path, executed_file: Path, log_path: Path,
+                    timeout: float) -> int | str | None:
+    """Grade ``sub`` on a standby worker: its exit code (or "timeout"); None when there is no
+    standby worker for ``options`` or it died before taking the job (the caller starts one)."""
+    from autograder.batch import standby
+
+    process = standby.take(standby_key(options))
+    if process is None:
+        return None
+    job = {"notebook": str(sub.notebook), "student": sub.student, "result_file": str(result_file),
+           "executed_file": str(executed_file), "identity": sub.identity, "log": str(log_path)}
+    taken, code, before = standby.give_job(process, job, timeout)
+    if not taken:
+        return None
+    if before.strip():   # what the worker said while starting (warnings): the log's end
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write(f"\n[worker start-up]\n{before}\n")
+    return code
 
 
 def zygote_address(options) -> str | None:

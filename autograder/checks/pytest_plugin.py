@@ -69,6 +69,10 @@ def pytest_runtest_makereport(item, call):
     _verdicts.append(verdict_of(spec, call.excinfo, notes))
 
 
+def pytest_sessionstart(session):
+    _verdicts.clear()   # one session's verdicts (pytest may run more than once in a process)
+
+
 def pytest_sessionfinish(session):
     target = session.config.getoption("--verdicts")
     if target:

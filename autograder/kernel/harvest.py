@@ -61,6 +61,7 @@ MIME = "application/vnd.keras-autograder.harvest+json"
 _MISSING = object()
 _array_cache: dict = {}
 _index_cache: dict = {}
+_relation_cache: dict = {}   # (id of a row index, fingerprint key) -> (the index, its relation)
 _captured: dict = {}
 MAX_DEPTH = 4            # nested models described this deep
 MAX_HISTORY_KEYS, MAX_HISTORY_EPOCHS = 32, 1000   # a History's values kept (entries, last epochs)
@@ -160,16 +161,35 @@ def relate_data(namespace: dict, names: list[str], values: dict, fits: list[dict
 
 def _with_matches(fp: dict, indexes: dict) -> dict:
     matches = {}
+    key = _fingerprint_key(fp)
     for name, index in indexes.items():
-        try:
-            found = fingerprint.relation(fp, index)
-        except Exception:
-            found = None
+        memo = (id(index), key) if key is not None else None
+        if memo is not None and memo in _relation_cache:
+            found = _relation_cache[memo][1]
+        else:
+            try:
+                found = fingerprint.relation(fp, index)
+            except Exception:
+                found = None
+            if memo is not None:
+                _relation_cache.clear() if len(_relation_cache) > 4096 else None
+                _relation_cache[memo] = (index, found)   # the index kept: its id is not reused
         if found:
             matches[name] = found
     public = fingerprint.public(fp)
     public["matches"] = matches
     return public
+
+
+def _fingerprint_key(fp: dict):
+    """What ``fingerprint.relation`` reads of ``fp`` (its sample and checksum), as a dict key: a
+    record's relations are computed once, not again at every later harvest (None: no memo)."""
+    try:
+        sample = fp.get("_sample")
+        return (fp.get("rows"), fp.get("row_size"), tuple(fp.get("checksum") or ()),
+                None if sample is None else sample.tobytes())
+    except Exception:
+        return None
 
 
 def _row_index(value):

@@ -1,0 +1,94 @@
+"""Standby workers (autograder/batch/standby.py): started ahead, one job each, fall back when dead.
+
+No kernel starts here: the pool is exercised with small stand-in commands and the real worker
+only until it reads its (empty) job; grading through standby workers is what every batch test
+and the corpus tests do (tests/test_batch.py, tests/test_corpus.py).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from autograder.batch import standby
+from autograder.batch.run import GradeOptions
+from autograder.batch.worker_process import run_worker
+from autograder.collect import Submission
+
+# a stand-in worker: says what it read, like the real one ("taken", then its work)
+ECHO = [sys.executable, "-c",
+        "import sys, json; job = json.loads(sys.stdin.readline()); print('starting'); print('taken', flush=True); "
+        "open(job['result_file'], 'w').write(json.dumps({'student': job['student']}))"]
+DIES = [sys.executable, "-c", "import sys; print('cannot start: ImportError'); sys.exit(3)"]
+
+
+def test_take_gives_nothing_without_an_expected_batch():
+    pool = standby.StandbyPool()
+    assert pool.take("never-expected") is None
+    pool.close()
+
+
+def test_a_standby_takes_one_job_and_its_replacement_starts_only_while_jobs_remain(tmp_path):
+    pool = standby.StandbyPool()
+    pool.expect("k", 2, ECHO, None)
+    first = pool.take("k")            # none waiting: started now, and a replacement for the second job
+    deadline = time.monotonic() + 10
+    while not pool._ready.get("k") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(pool._ready["k"]) == 1
+    taken, code, before = standby.give_job(first, {"student": "a", "result_file": str(tmp_path / "a.json")}, 30)
+    assert (taken, code, before) == (True, 0, "starting")
+    assert json.loads((tmp_path / "a.json").read_text()) == {"student": "a"}
+    second = pool.take("k")
+    assert second is not None and pool._ready["k"] == []    # the last job: no replacement
+    assert standby.give_job(second, {"student": "b", "result_file": str(tmp_path / "b.json")}, 30)[:2] == (True, 0)
+    assert pool.take("k") is None                           # more than expected
+    pool.close()
+
+
+def test_a_standby_that_died_before_its_job_says_so(tmp_path):
+    process = subprocess.Popen(DIES, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process.wait()
+    taken, code, before = standby.give_job(process, {"student": "a"}, 30)
+    assert (taken, code) == (False, 3) and "ImportError" in before
+
+
+def test_close_ends_the_waiting_standbys():
+    pool = standby.StandbyPool()
+    pool.expect("k", 3, [sys.executable, "-c", "import sys; sys.stdin.read()"], None)
+    pool.take("k")
+    deadline = time.monotonic() + 10
+    while not pool._ready.get("k") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    waiting = list(pool._ready["k"])
+    pool.close()
+    assert waiting and all(p.poll() is not None for p in waiting)
+
+
+def test_the_real_worker_waits_for_its_job_and_leaves_quietly_without_one():
+    """``--standby`` loads the grading stack and the assignment's checks, then reads stdin."""
+    proc = subprocess.run([sys.executable, "-m", "autograder.batch.worker", "--standby",
+                           "--assignment", "td_keras_mlp"], input=b"", capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()[-1000:]
+    assert standby.TAKEN not in proc.stdout.decode().split()
+
+
+def test_a_dead_standby_costs_nothing_the_job_is_graded_by_a_new_worker(monkeypatch, tmp_path):
+    """The standby died before taking the job: run_worker starts the worker the usual way."""
+    options = GradeOptions("td_keras_mlp", False, "fr", 1, str(tmp_path / "out"), warm=False)
+    monkeypatch.setattr(standby, "take", lambda key: subprocess.Popen(
+        DIES, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    started = []
+
+    def fake_run(cmd, **kwargs):
+        started.append(cmd)
+        result = Path(cmd[cmd.index("--result-file") + 1])
+        result.write_text(json.dumps({"student": "alice", "score": 1.0, "max_score": 20.0, "status": "graded"}))
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr("autograder.batch.worker_process.subprocess.run", fake_run)
+    result = run_worker(Submission("alice", tmp_path / "alice.ipynb", {}), options)
+    assert len(started) == 1 and "--standby" not in started[0]
+    assert (result.student, result.status, result.score) == ("alice", "graded", 1.0)
