@@ -5,6 +5,7 @@ harvested JSON artifact); the student's kernel only ever produces facts.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -15,13 +16,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from autograder.execution import sandbox
 from autograder.assignments import AssignmentSpec
-from autograder.execution.kernel_run import Execution, Limits, kernel_env, run_notebook
+from autograder.execution.kernel_run import Execution, KernelSession, Limits, kernel_env
 from autograder.results import CheckResult, QuestionResult, StudentResult
 
 MAX_NOTEBOOK_MB = 250
@@ -348,15 +350,18 @@ def execution_notes(execution: Execution, limits: Limits, lang: str) -> list[str
 def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full: bool = False,
                      lang: str = "fr", limits: Limits | None = None, identity: dict | None = None,
                      threads: int = 1, hide: Sequence[str] = (),
-                     zygote: str | None = None,
-                     checks_in_process: bool = False) -> tuple[StudentResult, Execution | None]:
+                     zygote: str | None = None, checks_in_process: bool = False,
+                     ahead: "KernelAhead | None" = None) -> tuple[StudentResult, Execution | None]:
     """Grade one notebook; never raises for a bad submission (the status says what happened).
 
     ``hide``: more paths the kernel must not see (the output directory, the submissions).
     ``zygote``: address of a zygote to fork the kernel from (warm kernel; None: cold start).
-    ``checks_in_process``: run the hidden checks in this process (see ``run_hidden_checks``)."""
+    ``checks_in_process``: run the hidden checks in this process (see ``run_hidden_checks``).
+    ``ahead``: a kernel started before the notebook was known (``kernel_ahead``, with the same
+    spec, mode, limits, threads, hidden paths and zygote), used instead of starting one."""
     started, limits = time.monotonic(), limits or Limits.for_mode(full)
-    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+    folder = contextlib.nullcontext(str(ahead.scratch)) if ahead else tempfile.TemporaryDirectory(prefix="autograder-")
+    with folder as tmp:
         scratch = Path(tmp)
         execution, status, notes = None, "graded", []
         try:
@@ -364,10 +369,14 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
         except InvalidNotebook as exc:
             status, notes = "invalid-notebook", [exc.text(lang)]
         else:
-            execution = execute_submission(nb, spec=spec, scratch=scratch, full=full, limits=limits,
-                                           threads=threads, hide=hide, lang=lang, zygote=zygote)
+            session = ahead.session if ahead else kernel_session(
+                spec, scratch=scratch, limits=limits, threads=threads, hide=hide, zygote=zygote)
+            execution = session.start().run(nb, names=spec.contract_names, fast=not full,
+                                            epilogue=self_check_epilogue(spec, lang))
             status = execution.status
             notes = [note(k, lang, **p) for k, p in read_notes] + execution_notes(execution, limits, lang)
+        if ahead:
+            ahead.session.close()   # not used (an unreadable notebook), or already stopped
         payload = execution.harvest if execution else None
         verdicts = run_hidden_checks(spec, payload, lang, scratch, in_process=checks_in_process)
         result = assemble(spec, student, verdicts, lang)
@@ -383,12 +392,42 @@ def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, l
                        threads: int, hide: Sequence[str], lang: str = "fr",
                        zygote: str | None = None) -> Execution:
     """Run the notebook's cells in a sandboxed kernel (see autograder/execution/sandbox.py)."""
+    session = kernel_session(spec, scratch=scratch, limits=limits, threads=threads, hide=hide, zygote=zygote)
+    return session.start().run(nb, names=spec.contract_names, fast=not full,
+                               epilogue=self_check_epilogue(spec, lang))
+
+
+def kernel_session(spec: AssignmentSpec, *, scratch: Path, limits: Limits, threads: int,
+                   hide: Sequence[str], zygote: str | None = None) -> KernelSession:
+    """The (not yet started) sandboxed kernel of one submission of ``spec``, in ``scratch``."""
     workdir = prepare_workdir(spec, scratch)
     env, data_dirs = assignment_kernel_env(spec, workdir=workdir, threads=threads)
     box = sandbox.prepare(scratch=scratch, workdir=workdir, hide=[*hide], read_only=data_dirs)
-    return run_notebook(nb, workdir=workdir, names=spec.contract_names, fast=not full,
-                        limits=limits, env=env, sandbox=box, epilogue=self_check_epilogue(spec, lang),
-                        zygote=zygote)
+    return KernelSession(workdir=workdir, limits=limits, env=env, sandbox=box, zygote=zygote)
+
+
+@dataclass
+class KernelAhead:
+    """A submission's scratch folder and its kernel, started before the submission is known."""
+
+    scratch: Path
+    session: KernelSession
+
+
+@contextlib.contextmanager
+def kernel_ahead(spec: AssignmentSpec, *, full: bool, limits: Limits | None = None, threads: int = 1,
+                 hide: Sequence[str] = (), zygote: str | None = None):
+    """Start the kernel of the next submission now (a standby worker does, while the previous
+    submission is graded): ``grade_submission(..., ahead=it)`` then runs the notebook in it.
+    Everything but the notebook is known in advance: the released files beside it, the
+    environment, the sandbox, the limits. The kernel is stopped on leaving, used or not."""
+    limits = limits or Limits.for_mode(full)
+    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        session = kernel_session(spec, scratch=Path(tmp), limits=limits, threads=threads, hide=hide, zygote=zygote)
+        try:
+            yield KernelAhead(Path(tmp), session.start())
+        finally:
+            session.close()
 
 
 def self_check_epilogue(spec: AssignmentSpec, lang: str = "fr") -> str | None:

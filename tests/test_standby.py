@@ -1,7 +1,7 @@
 """Standby workers (autograder/batch/standby.py): started ahead, one job each, fall back when dead.
 
-No kernel starts here: the pool is exercised with small stand-in commands and the real worker
-only until it reads its (empty) job; grading through standby workers is what every batch test
+The pool is exercised with small stand-in commands; the real standby worker (slow: it starts
+its kernel ahead) until it reads its (empty) job; grading through standby workers is what every batch test
 and the corpus tests do (tests/test_batch.py, tests/test_corpus.py).
 """
 from __future__ import annotations
@@ -11,6 +11,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import psutil
+import pytest
 
 from autograder.batch import standby
 from autograder.batch.run import GradeOptions
@@ -67,12 +70,23 @@ def test_close_ends_the_waiting_standbys():
     assert waiting and all(p.poll() is not None for p in waiting)
 
 
+@pytest.mark.slow   # the standby starts its submission's kernel before reading its job
 def test_the_real_worker_waits_for_its_job_and_leaves_quietly_without_one():
-    """``--standby`` loads the grading stack and the assignment's checks, then reads stdin."""
-    proc = subprocess.run([sys.executable, "-m", "autograder.batch.worker", "--standby",
-                           "--assignment", "td_keras_mlp"], input=b"", capture_output=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr.decode()[-1000:]
-    assert standby.TAKEN not in proc.stdout.decode().split()
+    """``--standby`` loads the grading stack and starts a kernel, then reads stdin; without a job
+    it exits 0 and its kernel is gone with it."""
+    proc = subprocess.Popen([sys.executable, "-m", "autograder.batch.worker", "--standby",
+                             "--assignment", "td_keras_mlp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    worker = psutil.Process(proc.pid)
+    deadline, kernels = time.monotonic() + 120, []
+    while not kernels and time.monotonic() < deadline and proc.poll() is None:
+        kernels = [p for p in worker.children(recursive=True) if "ipykernel_launcher" in " ".join(p.cmdline())]
+        time.sleep(0.2)
+    assert kernels, "the standby worker started no kernel before its job"
+    said, _ = proc.communicate(b"", timeout=120)
+    assert proc.returncode == 0, said.decode()[-1000:]
+    assert standby.TAKEN not in said.decode().split()
+    assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)
 
 
 def test_a_dead_standby_costs_nothing_the_job_is_graded_by_a_new_worker(monkeypatch, tmp_path):

@@ -13,7 +13,7 @@ no half-written result behind. The hidden checks run in this process (it never r
 code: the notebook runs in the sandboxed kernel).
 
 ``--standby`` (see ``autograder/batch/standby.py``): load the grading stack and the assignment
-first, then read one job from stdin, a JSON line ``{"notebook", "student", "result_file",
+and start the submission's kernel (``grading.kernel_ahead``) first, then read one job from stdin, a JSON line ``{"notebook", "student", "result_file",
 "executed_file", "identity", "log"}``, say ``taken`` on stdout, write everything else to the
 job's log and grade it as above. An empty stdin (the batch needs no more workers): exit 0.
 """
@@ -29,7 +29,7 @@ import nbformat
 
 from autograder.assignments import load_assignment
 from autograder.execution.kernel_run import Limits
-from autograder.grading import grade_submission, load_grading_stack
+from autograder.grading import grade_submission, kernel_ahead, load_grading_stack
 from autograder.results import write_json_atomic
 
 
@@ -55,17 +55,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="fork the kernel from this zygote (warm kernel; default: cold start)")
     args = parser.parse_args(argv)
     spec = load_assignment(args.assignment)
-    if args.standby:
-        load_grading_stack(spec)
+    limits = Limits.resolve(args.full, **{name: getattr(args, name) for name in LIMITS})
+    if not args.standby:
+        if not (args.notebook and args.student and args.result_file):
+            parser.error("--notebook, --student and --result-file are required (or --standby)")
+        return grade(args, spec, limits)
+    load_grading_stack(spec)
+    with kernel_ahead(spec, full=args.full, limits=limits, threads=args.threads, hide=args.hide,
+                      zygote=args.zygote) as ahead:
         if not take_job(args):
             return 0
-    elif not (args.notebook and args.student and args.result_file):
-        parser.error("--notebook, --student and --result-file are required (or --standby)")
-    limits = Limits.resolve(args.full, **{name: getattr(args, name) for name in LIMITS})
+        return grade(args, spec, limits, ahead)
+
+
+def grade(args, spec, limits: Limits, ahead=None) -> int:
     result, execution = grade_submission(
         notebook=args.notebook, student=args.student, spec=spec,
         full=args.full, lang=args.lang, identity=json.loads(args.identity), threads=args.threads,
-        limits=limits, hide=args.hide, zygote=args.zygote, checks_in_process=True,
+        limits=limits, hide=args.hide, zygote=args.zygote, checks_in_process=True, ahead=ahead,
     )
     if args.executed_file and execution is not None and execution.executed is not None:
         args.executed_file.parent.mkdir(parents=True, exist_ok=True)

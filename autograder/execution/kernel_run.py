@@ -320,52 +320,127 @@ def run_notebook(
     command replaces ``argv_prefix``. ``zygote`` (the address of a zygote, see
     ``autograder/execution/warm.py``): the kernel is forked from it, in the same sandbox, and
     starts cold (one line on stderr says why) if the zygote cannot give one."""
-    started = time.monotonic()
-    secret, guard_secret = secrets.token_hex(16), secrets.token_hex(16)
-    run_nb = build_run_notebook(student_code_cells(nb), names, fast, secret,
-                                output_limit_bytes=limits.output_mb * 2**20, guard_secret=guard_secret,
-                                epilogue=epilogue)
-    if sandbox is not None:
-        argv_prefix = sandbox.argv_prefix
-    ksm = KernelSpecManager(kernel_dirs=[str(write_kernelspec(workdir / ".kernels", argv_prefix))])
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
-    if sandbox is not None and sandbox.ipc_dir is not None:   # no network in the sandbox
-        km.transport, km.ip = "ipc", str(sandbox.ipc_dir / "k")
-        km.connection_file = str(sandbox.ipc_dir / "connection.json")
-    provisioner = _use_zygote(km, zygote, sandbox) if zygote else None
-    client = _LimitedClient(
-        run_nb, km=km, timeout=limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-        error_on_timeout={"ename": "CellTimeout", "evalue": f"cell exceeded {limits.cell_timeout} s",
-                          "traceback": []},
-        record_timing=False, startup_timeout=120, iopub_timeout=10, shutdown_kernel="immediate",
-    )
-    client.timed_out, client.guard_secret = [], guard_secret
-    watchdog = _Watchdog(limits, lambda: _kernel_pid(km))
-    client.watchdog = watchdog
-    result = Execution()
-    try:
-        with client.setup_kernel(env=env, cwd=str(workdir)):
+    session = KernelSession(workdir=workdir, limits=limits, env=env, argv_prefix=argv_prefix,
+                            sandbox=sandbox, zygote=zygote)
+    session.start()
+    return session.run(nb, names=names, fast=fast, epilogue=epilogue)
+
+
+class KernelSession:
+    """One submission's kernel, which may be started before the notebook is known (a standby
+    worker starts it while the previous submission is graded, see autograder/batch/standby.py):
+    ``start()`` starts it (its errors are kept for ``run``), ``run(nb, ...)`` executes the
+    notebook in it once and stops it, ``close()`` stops a kernel that never ran. The time limit
+    counts from ``run``; a kernel found dead when the notebook arrives is started again."""
+
+    def __init__(self, *, workdir: Path, limits: Limits, env: dict[str, str],
+                 argv_prefix: list[str] | None = None, sandbox=None, zygote: str | None = None):
+        self.workdir, self.limits, self.env, self.sandbox, self.zygote = workdir, limits, env, sandbox, zygote
+        self.argv_prefix = sandbox.argv_prefix if sandbox is not None else argv_prefix
+        self.secret, self.guard_secret = secrets.token_hex(16), secrets.token_hex(16)
+        self._context = None
+        self.failure: Exception | None = None
+        self.used = False
+        self._new_client()
+
+    def _new_client(self) -> None:
+        ksm = KernelSpecManager(kernel_dirs=[str(write_kernelspec(self.workdir / ".kernels", self.argv_prefix))])
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+        if self.sandbox is not None and self.sandbox.ipc_dir is not None:   # no network in the sandbox
+            km.transport, km.ip = "ipc", str(self.sandbox.ipc_dir / "k")
+            km.connection_file = str(self.sandbox.ipc_dir / "connection.json")
+        self.km = km
+        self.provisioner = _use_zygote(km, self.zygote, self.sandbox) if self.zygote else None
+        placeholder = nbformat.v4.new_notebook()
+        placeholder.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}
+        limits = self.limits
+        self.client = _LimitedClient(
+            placeholder, km=km, timeout=limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+            error_on_timeout={"ename": "CellTimeout", "evalue": f"cell exceeded {limits.cell_timeout} s",
+                              "traceback": []},
+            record_timing=False, startup_timeout=120, iopub_timeout=10, shutdown_kernel="immediate",
+        )
+        self.client.timed_out, self.client.guard_secret = [], self.guard_secret
+        self.watchdog = _Watchdog(limits, lambda: _kernel_pid(km))
+        self.client.watchdog = self.watchdog
+
+    def start(self) -> "KernelSession":
+        """Start the kernel (once); a failure is kept and reported by ``run``."""
+        if self._context is None and self.failure is None:
+            context = self.client.setup_kernel(env=self.env, cwd=str(self.workdir))
+            try:
+                context.__enter__()
+                self._context = context
+            except Exception as exc:   # kernel failed to start
+                self.failure = exc
+        return self
+
+    def _alive(self) -> bool:
+        try:
+            from jupyter_core.utils import run_sync
+
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def run(self, nb: nbformat.NotebookNode, *, names: list[str], fast: bool,
+            epilogue: str | None = None) -> Execution:
+        """Execute the student's cells of ``nb`` (see ``run_notebook``) and stop the kernel."""
+        if self.used:
+            raise RuntimeError("a kernel session runs one notebook")
+        self.used = True
+        started = time.monotonic()
+        if self._context is not None and not self._alive():   # died while waiting: a new one
+            self._stop()
+            self._new_client()
+            self.start()
+        self.start()
+        limits, client, watchdog = self.limits, self.client, self.watchdog
+        run_nb = build_run_notebook(student_code_cells(nb), names, fast, self.secret,
+                                    output_limit_bytes=limits.output_mb * 2**20, guard_secret=self.guard_secret,
+                                    epilogue=epilogue)
+        client.nb = run_nb
+        result = Execution()
+        try:
+            if self.failure is not None:
+                raise self.failure
+            watchdog._start = time.monotonic()
             watchdog.start()
-            _execute_cells(client, run_nb, result, watchdog, secret)
-    except Exception as exc:  # kernel failed to start, or died between cells
-        result.status = watchdog.reason or "kernel-died"
-        result.cell_errors.append({"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:300]})
-    finally:
+            _execute_cells(client, run_nb, result, watchdog, self.secret)
+        except Exception as exc:  # kernel failed to start, or died between cells
+            result.status = watchdog.reason or "kernel-died"
+            result.cell_errors.append({"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:300]})
+        finally:
+            self._stop()
+        result.timed_out_cells = sorted({i for i in client.timed_out if i is not None})
+        if result.status == "graded" and result.timed_out_cells:
+            result.status = "timeout"
+        result.neutralized = [{"cell": c.metadata["index"], "line": line} for c in run_nb.cells
+                              if c.metadata.get("role") == "student" for line in c.metadata["neutralized"]]
+        result.warm = bool(self.provisioner is not None and self.provisioner.warm)
+        result.seconds, result.peak_mb = round(time.monotonic() - started, 2), round(watchdog.peak_mb, 1)
+        result.executed = _student_view(run_nb, nb)
+        return result
+
+    def _stop(self) -> None:
+        watchdog = self.watchdog
         watchdog.stop()
         if watchdog.is_alive():
             watchdog.join(timeout=5)   # its last look is over: no kill after the result is read
-        _stop_kernel(km)
-        if sandbox is not None:
-            sandbox.sweep()
-    result.timed_out_cells = sorted({i for i in client.timed_out if i is not None})
-    if result.status == "graded" and result.timed_out_cells:
-        result.status = "timeout"
-    result.neutralized = [{"cell": c.metadata["index"], "line": line} for c in run_nb.cells
-                          if c.metadata.get("role") == "student" for line in c.metadata["neutralized"]]
-    result.warm = bool(provisioner is not None and provisioner.warm)
-    result.seconds, result.peak_mb = round(time.monotonic() - started, 2), round(watchdog.peak_mb, 1)
-    result.executed = _student_view(run_nb, nb)
-    return result
+        context, self._context = self._context, None
+        if context is not None:
+            try:
+                context.__exit__(None, None, None)
+            except Exception:
+                pass
+        _stop_kernel(self.km)
+        if self.sandbox is not None:
+            self.sandbox.sweep()
+
+    def close(self) -> None:
+        """Stop a kernel that will not run a notebook (idempotent)."""
+        self.used = True
+        self._stop()
 
 
 def _use_zygote(km, address: str, sandbox):
