@@ -351,14 +351,16 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
                      lang: str = "fr", limits: Limits | None = None, identity: dict | None = None,
                      threads: int = 1, hide: Sequence[str] = (),
                      zygote: str | None = None, checks_in_process: bool = False,
-                     ahead: "KernelAhead | None" = None) -> tuple[StudentResult, Execution | None]:
+                     ahead: "KernelAhead | None" = None,
+                     kernel_done=None) -> tuple[StudentResult, Execution | None]:
     """Grade one notebook; never raises for a bad submission (the status says what happened).
 
     ``hide``: more paths the kernel must not see (the output directory, the submissions).
     ``zygote``: address of a zygote to fork the kernel from (warm kernel; None: cold start).
     ``checks_in_process``: run the hidden checks in this process (see ``run_hidden_checks``).
     ``ahead``: a kernel started before the notebook was known (``kernel_ahead``, with the same
-    spec, mode, limits, threads, hidden paths and zygote), used instead of starting one."""
+    spec, mode, limits, threads, hidden paths and zygote), used instead of starting one.
+    ``kernel_done``: called once the kernel is stopped, before the hidden checks run."""
     started, limits = time.monotonic(), limits or Limits.for_mode(full)
     folder = contextlib.nullcontext(str(ahead.scratch)) if ahead else tempfile.TemporaryDirectory(prefix="autograder-")
     with folder as tmp:
@@ -377,6 +379,8 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
             notes = [note(k, lang, **p) for k, p in read_notes] + execution_notes(execution, limits, lang)
         if ahead:
             ahead.session.close()   # not used (an unreadable notebook), or already stopped
+        if kernel_done is not None:
+            kernel_done()
         payload = execution.harvest if execution else None
         verdicts = run_hidden_checks(spec, payload, lang, scratch, in_process=checks_in_process)
         result = assemble(spec, student, verdicts, lang)

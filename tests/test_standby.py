@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from autograder.collect import Submission
 
 # a stand-in worker: says what it read, like the real one ("taken", then its work)
 ECHO = [sys.executable, "-c",
-        "import sys, json; job = json.loads(sys.stdin.readline()); print('starting'); print('taken', flush=True); "
+        "import sys, json, time; job = json.loads(sys.stdin.readline()); print('starting'); print('taken', flush=True); "
+        "print('kernel-done', flush=True); time.sleep(0.3); "
         "open(job['result_file'], 'w').write(json.dumps({'student': job['student']}))"]
 DIES = [sys.executable, "-c", "import sys; print('cannot start: ImportError'); sys.exit(3)"]
 
@@ -41,8 +43,11 @@ def test_a_standby_takes_one_job_and_its_replacement_starts_only_while_jobs_rema
     while not pool._ready.get("k") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(pool._ready["k"]) == 1
-    taken, code, before = standby.give_job(first, {"student": "a", "result_file": str(tmp_path / "a.json")}, 30)
+    done = []
+    taken, code, before = standby.give_job(first, {"student": "a", "result_file": str(tmp_path / "a.json")}, 30,
+                                           kernel_done=lambda: done.append((tmp_path / "a.json").exists()))
     assert (taken, code, before) == (True, 0, "starting")
+    assert done == [False]     # said while the worker still had its checks to run
     assert json.loads((tmp_path / "a.json").read_text()) == {"student": "a"}
     second = pool.take("k")
     assert second is not None and pool._ready["k"] == []    # the last job: no replacement
@@ -56,6 +61,23 @@ def test_a_standby_that_died_before_its_job_says_so(tmp_path):
     process.wait()
     taken, code, before = standby.give_job(process, {"student": "a"}, 30)
     assert (taken, code) == (False, 3) and "ImportError" in before
+
+
+def test_kernel_slots_hold_the_executing_notebooks_to_the_jobs():
+    pool = standby.StandbyPool()
+    pool.expect("k", 3, [sys.executable, "-c", "import sys; sys.stdin.read()"], None, kernels=1)
+    first = pool.slot("k").__enter__()
+    waiting = threading.Thread(target=lambda: pool.slot("k").__enter__().release())
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive()           # a second notebook waits for the slot
+    first.release()
+    first.release()                     # idempotent: a worker that ends after kernel-done
+    waiting.join(5)
+    assert not waiting.is_alive()
+    with pool.slot("never-expected") as free:
+        assert not free.held           # no batch, no limit (a Dask task)
+    pool.close()
 
 
 def test_close_ends_the_waiting_standbys():

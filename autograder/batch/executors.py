@@ -10,10 +10,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 
 class LocalExecutor:
-    """Threads that each wait on one worker process: ``jobs`` submissions at a time."""
+    """Threads that each wait on one worker process: ``jobs`` notebooks executing at a time,
+    and as many workers finishing theirs (hidden checks, files): the kernel slots of a batch
+    (``autograder/batch/standby.py``) hold the executing ones to ``jobs``."""
 
     def __init__(self, jobs: int):
-        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
+        self.pool = ThreadPoolExecutor(max_workers=2 * jobs, thread_name_prefix="grade")
 
     def map_unordered(self, function, items, options):
         futures = {self.pool.submit(function, item, options): item for item in items}

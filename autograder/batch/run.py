@@ -139,7 +139,7 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
                            warm=warm and warm_kernels_enabled())
     if gradable and executor == "local":
         _log(progress, start_warm_kernels(spec, options))
-        expect_standby(options, len(gradable))   # each next worker starts while one grades
+        expect_standby(options, len(gradable), jobs)   # each next worker starts while one grades
     _log(progress, f"{len(submissions)} submission(s), {len(submissions) - len(todo)} already graded, "
                    f"{len(gradable)} to grade with {jobs} job(s) ({'full' if full else 'fast'} mode)")
     try:

@@ -15,7 +15,7 @@ code: the notebook runs in the sandboxed kernel).
 ``--standby`` (see ``autograder/batch/standby.py``): load the grading stack and the assignment
 and start the submission's kernel (``grading.kernel_ahead``) first, then read one job from stdin, a JSON line ``{"notebook", "student", "result_file",
 "executed_file", "identity", "log"}``, say ``taken`` on stdout, write everything else to the
-job's log and grade it as above. An empty stdin (the batch needs no more workers): exit 0.
+job's log and grade it as above, saying ``kernel-done`` on stdout when its kernel is stopped. An empty stdin (the batch needs no more workers): exit 0.
 """
 from __future__ import annotations
 
@@ -73,6 +73,7 @@ def grade(args, spec, limits: Limits, ahead=None) -> int:
         notebook=args.notebook, student=args.student, spec=spec,
         full=args.full, lang=args.lang, identity=json.loads(args.identity), threads=args.threads,
         limits=limits, hide=args.hide, zygote=args.zygote, checks_in_process=True, ahead=ahead,
+        kernel_done=lambda: say_kernel_done(args),
     )
     if args.executed_file and execution is not None and execution.executed is not None:
         args.executed_file.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +85,21 @@ def grade(args, spec, limits: Limits, ahead=None) -> int:
     return 0
 
 
+def say_kernel_done(args) -> None:
+    """Tell the batch that this worker's kernel is stopped (its kernel slot is free)."""
+    from autograder.batch.standby import KERNEL_DONE
+
+    fd = getattr(args, "status_fd", None)
+    if fd is None:
+        return
+    args.status_fd = None
+    try:
+        os.write(fd, f"{KERNEL_DONE}\n".encode())
+        os.close(fd)
+    except OSError:
+        pass
+
+
 def take_job(args) -> bool:
     """Wait for the job of a standby worker and make it this run's (False: no job came)."""
     from autograder.batch.standby import TAKEN
@@ -93,6 +109,7 @@ def take_job(args) -> bool:
         return False
     job = json.loads(line)
     print(TAKEN, flush=True)
+    args.status_fd = os.dup(1)   # the batch's pipe, for KERNEL_DONE; the rest goes to the job's log
     log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     sys.stderr.flush()
     os.dup2(log, 1)

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import COURSE_ROOT_ENV, load_assignment
+from autograder.batch import standby
 from autograder.execution.kernel_run import Limits
 from autograder.grading import assemble
 from autograder.results import StudentResult
@@ -62,9 +63,10 @@ def run_worker(sub, options, *, log_dir: Path | None = None, executed_dir: Path 
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{sub.student}.log"
     timeout = Limits.resolve(options.full, **dict(options.limits)).total_timeout + WORKER_MARGIN_S
-    with tempfile.TemporaryDirectory(prefix="autograder-worker-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="autograder-worker-") as tmp, \
+            standby.slot(standby_key(options)) as slot:
         result_file, executed_file = Path(tmp) / "result.json", executed_dir / f"{sub.student}.ipynb"
-        code = _run_on_standby(sub, options, result_file, executed_file, log_path, timeout)
+        code = _run_on_standby(sub, options, result_file, executed_file, log_path, timeout, slot)
         if code is None:
             cmd = worker_command(sub, options, result_file, executed_file, zygote_address(options))
             with open(log_path, "w", encoding="utf-8") as log:
@@ -88,27 +90,24 @@ def standby_key(options) -> str:
     return repr(options)
 
 
-def expect_standby(options, count: int) -> None:
-    """Say that ``count`` submissions will be graded with ``options`` in this process: their
-    workers may start ahead (standby workers)."""
-    from autograder.batch import standby
-
+def expect_standby(options, count: int, jobs: int = 1) -> None:
+    """Say that ``count`` submissions will be graded with ``options`` in this process, ``jobs``
+    notebooks at a time: their workers may start ahead (standby workers)."""
     command = [*batch_command(options, zygote_address(options)), standby.STANDBY]
-    standby.expect(standby_key(options), count, command, worker_env(options))
+    standby.expect(standby_key(options), count, command, worker_env(options), kernels=jobs)
 
 
 def _run_on_standby(sub, options, result_file: Path, executed_file: Path, log_path: Path,
-                    timeout: float) -> int | str | None:
+                    timeout: float, slot: standby.KernelSlot) -> int | str | None:
     """Grade ``sub`` on a standby worker: its exit code (or "timeout"); None when there is no
-    standby worker for ``options`` or it died before taking the job (the caller starts one)."""
-    from autograder.batch import standby
-
+    standby worker for ``options`` or it died before taking the job (the caller starts one).
+    ``slot`` is freed when the worker's kernel is done (its checks overlap the next notebook)."""
     process = standby.take(standby_key(options))
     if process is None:
         return None
     job = {"notebook": str(sub.notebook), "student": sub.student, "result_file": str(result_file),
            "executed_file": str(executed_file), "identity": sub.identity, "log": str(log_path)}
-    taken, code, before = standby.give_job(process, job, timeout)
+    taken, code, before = standby.give_job(process, job, timeout, kernel_done=slot.release)
     if not taken:
         return None
     if before.strip():   # what the worker said while starting (warnings): the log's end
