@@ -240,12 +240,12 @@ def data_cache_env(spec: AssignmentSpec) -> dict[str, str]:
 
 
 def assignment_kernel_env(spec: AssignmentSpec, *, workdir: Path, threads: int,
-                          environ: dict | None = None) -> tuple[dict[str, str], list[str]]:
+                          environ: dict | None = None, fast: bool = False) -> tuple[dict[str, str], list[str]]:
     """The kernel's environment for ``spec`` (the generic one, then the assignment's data
     settings, then its data cache) and the data folders bound read-only into its sandbox."""
     environ = os.environ if environ is None else environ
     cache = data_cache_env(spec)
-    env = kernel_env(workdir=workdir, threads=threads, extra={**spec.data.kernel_env(environ), **cache})
+    env = kernel_env(workdir=workdir, threads=threads, extra={**spec.data.kernel_env(environ), **cache}, fast=fast)
     folders = spec.data.data_dirs(environ) + [v for v in cache.values() if os.path.isdir(v)]
     return env, list(dict.fromkeys(folders))
 
@@ -372,7 +372,7 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
             status, notes = "invalid-notebook", [exc.text(lang)]
         else:
             session = ahead.session if ahead else kernel_session(
-                spec, scratch=scratch, limits=limits, threads=threads, hide=hide, zygote=zygote)
+                spec, scratch=scratch, full=full, limits=limits, threads=threads, hide=hide, zygote=zygote)
             execution = session.start().run(nb, names=spec.contract_names, fast=not full,
                                             epilogue=self_check_epilogue(spec, lang))
             status = execution.status
@@ -396,16 +396,17 @@ def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, l
                        threads: int, hide: Sequence[str], lang: str = "fr",
                        zygote: str | None = None) -> Execution:
     """Run the notebook's cells in a sandboxed kernel (see autograder/execution/sandbox.py)."""
-    session = kernel_session(spec, scratch=scratch, limits=limits, threads=threads, hide=hide, zygote=zygote)
+    session = kernel_session(spec, scratch=scratch, full=full, limits=limits, threads=threads, hide=hide,
+                             zygote=zygote)
     return session.start().run(nb, names=spec.contract_names, fast=not full,
                                epilogue=self_check_epilogue(spec, lang))
 
 
-def kernel_session(spec: AssignmentSpec, *, scratch: Path, limits: Limits, threads: int,
+def kernel_session(spec: AssignmentSpec, *, scratch: Path, full: bool, limits: Limits, threads: int,
                    hide: Sequence[str], zygote: str | None = None) -> KernelSession:
     """The (not yet started) sandboxed kernel of one submission of ``spec``, in ``scratch``."""
     workdir = prepare_workdir(spec, scratch)
-    env, data_dirs = assignment_kernel_env(spec, workdir=workdir, threads=threads)
+    env, data_dirs = assignment_kernel_env(spec, workdir=workdir, threads=threads, fast=not full)
     box = sandbox.prepare(scratch=scratch, workdir=workdir, hide=[*hide], read_only=data_dirs)
     return KernelSession(workdir=workdir, limits=limits, env=env, sandbox=box, zygote=zygote)
 
@@ -427,7 +428,8 @@ def kernel_ahead(spec: AssignmentSpec, *, full: bool, limits: Limits | None = No
     environment, the sandbox, the limits. The kernel is stopped on leaving, used or not."""
     limits = limits or Limits.for_mode(full)
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
-        session = kernel_session(spec, scratch=Path(tmp), limits=limits, threads=threads, hide=hide, zygote=zygote)
+        session = kernel_session(spec, scratch=Path(tmp), full=full, limits=limits, threads=threads, hide=hide,
+                                 zygote=zygote)
         try:
             yield KernelAhead(Path(tmp), session.start())
         finally:
@@ -476,10 +478,11 @@ def compare_self_check(spec: AssignmentSpec, verdicts: list[dict], said: dict | 
     return {"ran": True, "error": said.get("error"), "checked": checked, "disagreements": disagreements}
 
 
-def warm_env(spec: AssignmentSpec, threads: int, environ: dict | None = None) -> dict[str, str]:
-    """The import-time part of the kernels' environment for ``spec`` (what a zygote is started
-    with and must match, see autograder/execution/zygote.py)."""
+def warm_env(spec: AssignmentSpec, threads: int, environ: dict | None = None, *, full: bool = False) -> dict[str, str]:
+    """The import-time part of the kernels' environment for ``spec`` in fast mode (``full``:
+    --full) (what a zygote is started with and must match, see autograder/execution/zygote.py)."""
     from autograder.execution.zygote import import_time_env
 
-    env, _ = assignment_kernel_env(spec, workdir=Path("/nonexistent"), threads=threads, environ=environ)
+    env, _ = assignment_kernel_env(spec, workdir=Path("/nonexistent"), threads=threads, environ=environ,
+                                   fast=not full)
     return import_time_env(env)

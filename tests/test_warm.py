@@ -86,7 +86,7 @@ def test_a_dead_zygote_is_reported_once_then_kernels_start_cold(tmp_path):
     process.wait()
     (tmp_path / "zygote.log").write_text("Killed\n")
     key, lines = {"TF_TEST": "dead"}, []
-    warm._zygotes[json.dumps(sorted(key.items()))] = warm.Zygote(process, tmp_path, {})
+    warm._zygotes[json.dumps(sorted(key.items()))] = warm.Zygote(process, tmp_path, {"pid": process.pid})   # was ready, then died
     assert warm.shared_zygote(key, log=lines.append) is None
     assert warm.shared_zygote(key, log=lines.append) is None
     assert lines == ["warm kernels: off - the zygote died (it exited with status 3: Killed); "
@@ -123,6 +123,7 @@ def test_the_zygote_is_keyed_by_the_import_time_environment():
                                     "TF_NUM_INTRAOP_THREADS": "2", "KERAS_BACKEND": "tensorflow"}
     spec = load_assignment(SPEC)
     assert warm_env(spec, 1) != warm_env(spec, 2)      # thread counts: a zygote each
+    assert warm_env(spec, 1)["TF_ENABLE_ONEDNN_OPTS"] == "0" and "TF_ENABLE_ONEDNN_OPTS" not in warm_env(spec, 1, full=True)
     assert "HOME" not in warm_env(spec, 1) and warm_env(spec, 1)["PYTHONHASHSEED"] == "0"
 
 
@@ -142,7 +143,7 @@ def run_cells(tmp_path: Path, cells: list[str], names: list[str], zygote_address
     scratch = tmp_path / ("warm" if zygote_address else "cold")
     scratch.mkdir(parents=True)
     workdir = prepare_workdir(spec, scratch)
-    env, data_dirs = assignment_kernel_env(spec, workdir=workdir, threads=1)
+    env, data_dirs = assignment_kernel_env(spec, workdir=workdir, threads=1, fast=True)   # fast mode's, as the zygote's
     box = sandbox.prepare(scratch=scratch, workdir=workdir, read_only=data_dirs)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     return run_notebook(nb, workdir=workdir, names=names, fast=True, env=env, sandbox=box, zygote=zygote_address,
@@ -225,6 +226,8 @@ def test_a_zygote_that_cannot_start_says_why_once(tmp_path, monkeypatch):
     lines = []
     monkeypatch.setattr(warm, "_zygotes", {})
     expected = {**warm_env(load_assignment(SPEC), 1), "PYTHONPATH": str(tmp_path)}
+    pending = warm.shared_zygote(expected, log=lines.append, wait=False)   # its address, before its imports
+    assert pending is not None and pending.address.endswith("zygote.sock") and lines == []
     assert warm.shared_zygote(expected, log=lines.append) is None
     assert warm.shared_zygote(expected, log=lines.append) is None
     assert len(lines) == 1 and "the zygote could not start" in lines[0] and "kernels start cold" in lines[0]

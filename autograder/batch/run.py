@@ -138,8 +138,8 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
                            limits=tuple(sorted((limits or {}).items())), hide=hidden_inputs(paths, out_dir),
                            warm=warm and warm_kernels_enabled())
     if gradable and executor == "local":
+        expect_standby(options, len(gradable), jobs)   # the first workers start while the zygote imports
         _log(progress, start_warm_kernels(spec, options))
-        expect_standby(options, len(gradable), jobs)   # each next worker starts while one grades
     _log(progress, f"{len(submissions)} submission(s), {len(submissions) - len(todo)} already graded, "
                    f"{len(gradable)} to grade with {jobs} job(s) ({'full' if full else 'fast'} mode)")
     try:
@@ -159,7 +159,7 @@ def start_warm_kernels(spec: AssignmentSpec, options: GradeOptions) -> str:
     """Start this process' zygote for the batch's kernels; the line that says how kernels start."""
     if not options.warm:
         return "kernels: cold (--no-warm or AUTOGRADER_WARM=0)"
-    zygote = shared_zygote(warm_env(spec, options.threads))   # says itself why it could not start
+    zygote = shared_zygote(warm_env(spec, options.threads, full=options.full))   # says itself why it could not start
     return f"kernels: warm ({zygote.describe()})" if zygote else "kernels: cold"
 
 

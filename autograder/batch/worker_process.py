@@ -93,7 +93,7 @@ def standby_key(options) -> str:
 def expect_standby(options, count: int, jobs: int = 1) -> None:
     """Say that ``count`` submissions will be graded with ``options`` in this process, ``jobs``
     notebooks at a time: their workers may start ahead (standby workers)."""
-    command = [*batch_command(options, zygote_address(options)), standby.STANDBY]
+    command = [*batch_command(options, zygote_address(options, wait=False)), standby.STANDBY]
     standby.expect(standby_key(options), count, command, worker_env(options), kernels=jobs)
 
 
@@ -116,15 +116,17 @@ def _run_on_standby(sub, options, result_file: Path, executed_file: Path, log_pa
     return code
 
 
-def zygote_address(options) -> str | None:
+def zygote_address(options, *, wait: bool = True) -> str | None:
     """The address of this process' zygote for ``options`` (started on first use: in a batch,
-    ``grade_batch`` started it; on a Dask worker, the first task does), None for cold kernels."""
+    ``grade_batch`` started it; on a Dask worker, the first task does), None for cold kernels.
+    ``wait=False``: without waiting for the zygote's imports (see ``warm.shared_zygote``)."""
     if not getattr(options, "warm", False):
         return None
     from autograder.execution.warm import shared_zygote
     from autograder.grading import warm_env
 
-    zygote = shared_zygote(warm_env(load_assignment(options.assignment), options.threads))
+    zygote = shared_zygote(warm_env(load_assignment(options.assignment), options.threads, full=options.full),
+                           wait=wait)
     return zygote.address if zygote else None
 
 

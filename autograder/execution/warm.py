@@ -40,6 +40,7 @@ from autograder.execution.zygote import READY, import_time_env
 WARM_ENV = "AUTOGRADER_WARM"          # 0/off/no: every kernel starts cold
 START_TIMEOUT_S = 240                 # importing TensorFlow on a loaded machine
 REQUEST_TIMEOUT_S = 120               # fork + sandbox: well under a second when idle
+LISTEN_TIMEOUT_S = 10                 # from its start to its socket listening (an interpreter start)
 
 
 class ZygoteUnavailable(RuntimeError):
@@ -60,6 +61,15 @@ class Zygote:
 
     @classmethod
     def start(cls, expected_env: dict, *, timeout: float = START_TIMEOUT_S) -> "Zygote":
+        zygote = cls.spawn(expected_env)
+        zygote.wait_ready(timeout)
+        return zygote
+
+    @classmethod
+    def spawn(cls, expected_env: dict) -> "Zygote":
+        """Start the zygote without waiting for its imports: once this returns, it listens on
+        ``address`` (a kernel asked for meanwhile is forked when it is ready); ``wait_ready``
+        says whether it could start."""
         folder = Path(tempfile.mkdtemp(prefix="autograder-zygote-"))
         if len(str(folder)) > 80:      # sockaddr_un holds 108 bytes
             shutil.rmtree(folder, ignore_errors=True)
@@ -79,8 +89,16 @@ class Zygote:
         finally:
             log.close()
         zygote = cls(process, folder, {})
-        zygote.info = zygote._wait_ready(timeout)
+        deadline = time.monotonic() + LISTEN_TIMEOUT_S   # it binds its socket before importing anything heavy
+        while not os.path.exists(zygote.address) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
         return zygote
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> dict:
+        """Its ready line (once it has imported everything); ZygoteUnavailable if it cannot start."""
+        if not self.info:
+            self.info = self._wait_ready(timeout)
+        return self.info
 
     def _wait_ready(self, timeout: float) -> dict:
         deadline, line = time.monotonic() + timeout, b""
@@ -146,20 +164,29 @@ _zygotes: dict[str, Zygote | None] = {}
 _lock = threading.Lock()
 
 
-def shared_zygote(expected_env: dict, log=None) -> Zygote | None:
+def shared_zygote(expected_env: dict, log=None, *, wait: bool = True) -> Zygote | None:
     """This process' zygote for kernels with ``expected_env`` (started on first use), or None
-    when it cannot start or has died (said once, by ``log``, default stderr)."""
+    when it cannot start or has died (said once, by ``log``, default stderr). ``wait=False``:
+    do not wait for its imports (its address is usable at once, e.g. by workers started
+    meanwhile; a later call with ``wait`` says whether it started)."""
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
     key = json.dumps(sorted(expected_env.items()))
     with _lock:
         if key not in _zygotes:
             try:
-                _zygotes[key] = Zygote.start(expected_env)
+                _zygotes[key] = Zygote.spawn(expected_env)
             except ZygoteUnavailable as exc:
                 _zygotes[key] = None
                 log(f"warm kernels: off - the zygote could not start ({exc}); kernels start cold")
         zygote = _zygotes[key]
-        if zygote is not None and not zygote.alive():
+        if zygote is not None and wait and not zygote.info:
+            try:
+                zygote.wait_ready()
+            except ZygoteUnavailable as exc:
+                _zygotes[key] = None
+                log(f"warm kernels: off - the zygote could not start ({exc}); kernels start cold")
+                return None
+        if zygote is not None and zygote.info and not zygote.alive():
             log(f"warm kernels: off - the zygote died ({zygote.death_reason()}); kernels start cold from now on")
             zygote.close()
             _zygotes[key] = zygote = None
