@@ -35,4 +35,4 @@ bench: install
 
 # the warm-kernel target of issue 17: fast mode, one job, first assignment, against nbgrader autograde
 bench-warm: install
-	$(PY) -m bench.grading_speed --assignment td_keras_mlp --n 8 --jobs 1 --skip-full
+	$(PY) -m bench.grading_speed --assignment td_keras_mlp --n 10 --jobs 1 --skip-full

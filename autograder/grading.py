@@ -1,7 +1,8 @@
 """Grade one submission: read → execute in a kernel → harvest → hidden checks → result.
 
-The verdicts come from the hidden checks (pytest, run in a separate clean process over the
-harvested JSON artifact); the student's kernel only ever produces facts.
+The verdicts come from the hidden checks (pytest over the harvested JSON artifact, run in a
+clean process: a new one, or the batch worker, which never runs student code); the student's
+kernel only ever produces facts.
 """
 from __future__ import annotations
 

@@ -14,7 +14,9 @@ corpus, correct and mistaken ones), then grades it
   (c) with ``python -m autograder grade --no-warm`` (fast mode, cold kernels),
   (d) with ``python -m autograder grade`` (fast mode, warm kernels: the default),
 
-and prints wall time, seconds per submission, peak memory (proportional set size of the whole
+and prints wall time, seconds per submission (wall time / N, and after the first result: the
+time between the first and the last result files / (N - 1), what one more student costs),
+peak memory (proportional set size of the whole
 process tree: pages a zygote shares with its kernels are counted once), the zygote's peak
 resident memory, the largest kernel's peak (the watchdog's measure), speed-up vs (a), × the
 floor, and whether the per-question automatic scores are identical across the runs and equal
@@ -225,13 +227,14 @@ def run_ours(spec, class_dir: Path, out: Path, env: dict, jobs: int, full: bool,
            "--assignment", spec.name, "--jobs", str(jobs), "--quiet"]
     cmd += (["--full"] if full else []) + ([] if warm else ["--no-warm"])
     seconds, peak = timed_run(cmd, cwd=KIT, env=env)
-    verdicts = {}
+    verdicts, written = {}, sorted(p.stat().st_mtime for p in (out / "results").glob("*.json"))
     for path in (out / "results").glob("*.json"):
         result = json.loads(path.read_text())
         verdicts[result["student"]] = {
             q: round(sum(c["points"] for c in result["questions"][q]["checks"] if c["passed"] is not None), 2)
             for q in spec.questions}
-    return seconds, peak, verdicts, kernel_logs(out)
+    steady = (written[-1] - written[0]) / (len(written) - 1) if len(written) > 1 else None
+    return seconds, peak, verdicts, {**kernel_logs(out), "steady": steady}
 
 
 def kernel_logs(out: Path) -> dict:
@@ -315,25 +318,26 @@ def measure_floor(env: dict, n: int, jobs: int, assignment: str) -> dict:
 # ----------------------------------------------------------------------------- report
 def table(rows: list[dict], n: int, floor: dict) -> str:
     anchor = next((r["seconds"] for r in rows if r["name"].startswith("(a)")), None)
-    lines = ["| run | wall time (s) | s / submission | peak memory, tree PSS (MB) | zygote peak RSS (MB) "
-             "| largest kernel peak (MB) | speed-up vs (a) | × floor |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| run | wall time (s) | s / submission | s / submission after the first | peak memory, tree PSS (MB) "
+             "| zygote peak RSS (MB) | largest kernel peak (MB) | speed-up vs (a) | × floor |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         speed = f"{anchor / r['seconds']:.1f}×" if anchor else "n/a"
         per = r["seconds"] / n
         kind = "warm" if r.get("warm") else "cold"
         zygote = f"{r['zygote']:.0f}" if r.get("zygote") else ""
         kernel = f"{r['kernel_peak']:.0f}" if r.get("kernel_peak") else ""
-        lines.append(f"| {r['name']} | {r['seconds']:.0f} | {per:.1f} | {r['peak']:.0f} | {zygote} | {kernel} | "
+        steady = f"{r['steady']:.1f}" if r.get("steady") else ""
+        lines.append(f"| {r['name']} | {r['seconds']:.0f} | {per:.1f} | {steady} | {r['peak']:.0f} | {zygote} | {kernel} | "
                      f"{speed} | {per / floor[kind]['per_kernel']:.1f} |")
     cold, warm = floor["cold"], floor["warm"]
     lines.append(f"| floor, cold: {n} kernels start + `import keras`, same parallelism | {cold['per_kernel'] * n:.0f} "
-                 f"| {cold['per_kernel']:.1f} | | | | | 1.0 |")
-    lines.append(f"| floor, cold: one kernel alone | | {cold['alone']:.1f} | | | | | |")
+                 f"| {cold['per_kernel']:.1f} | | | | | | 1.0 |")
+    lines.append(f"| floor, cold: one kernel alone | | {cold['alone']:.1f} | | | | | | |")
     lines.append(f"| floor, warm: {n} kernels forked + `import keras`, same parallelism | {warm['per_kernel'] * n:.0f} "
-                 f"| {warm['per_kernel']:.2f} | | | | | 1.0 |")
+                 f"| {warm['per_kernel']:.2f} | | | | | | 1.0 |")
     lines.append(f"| floor, warm: one kernel alone (zygote start: {warm['zygote_start']:.1f} s, once) | | "
-                 f"{warm['alone']:.2f} | | | | | |")
+                 f"{warm['alone']:.2f} | | | | | | |")
     return "\n".join(lines)
 
 
