@@ -128,3 +128,32 @@ def test_a_dead_standby_costs_nothing_the_job_is_graded_by_a_new_worker(monkeypa
     result = run_worker(Submission("alice", tmp_path / "alice.ipynb", {}), options)
     assert len(started) == 1 and "--standby" not in started[0]
     assert (result.student, result.status, result.score) == ("alice", "graded", 1.0)
+
+
+def _small_notebook(source: str):
+    import nbformat
+
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+
+
+@pytest.mark.slow
+def test_a_kernel_started_ahead_counts_its_time_from_the_notebook_and_is_replaced_if_it_died(tmp_path):
+    """kernel_ahead: the wait before the notebook arrives is not the notebook's time; a kernel
+    killed while waiting is started again instead of failing the student."""
+    from autograder.assignments import load_assignment
+    from autograder.execution.kernel_run import Limits, kill_tree
+    from autograder.grading import kernel_ahead
+
+    spec, limits = load_assignment("td_keras_mlp"), Limits(cell_timeout=20, total_timeout=3)
+    with kernel_ahead(spec, full=False, limits=limits) as ahead:
+        time.sleep(4)                                       # longer than the total limit
+        execution = ahead.session.run(_small_notebook("witness = 41 + 1"), names=["witness"], fast=True)
+    assert execution.status == "graded" and execution.cell_errors == []
+    assert execution.harvest["values"]["witness"]["value"] == 42
+
+    with kernel_ahead(spec, full=False, limits=Limits(cell_timeout=20, total_timeout=60)) as ahead:
+        kill_tree(ahead.session.km.provisioner.process.pid)   # dies before its notebook comes
+        time.sleep(1)
+        execution = ahead.session.run(_small_notebook("witness = 7"), names=["witness"], fast=True)
+    assert execution.status == "graded", execution.cell_errors
+    assert execution.harvest["values"]["witness"]["value"] == 7
