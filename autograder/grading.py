@@ -361,7 +361,8 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
     ``checks_in_process``: run the hidden checks in this process (see ``run_hidden_checks``).
     ``ahead``: a kernel started before the notebook was known (``kernel_ahead``, with the same
     spec, mode, limits, threads, hidden paths and zygote), used instead of starting one.
-    ``kernel_done``: called once the kernel is stopped, before the hidden checks run."""
+    ``kernel_done``: called once no cell will run any more (the notebook's run is over, its
+    kernel being stopped), and again before the hidden checks: it must be idempotent."""
     started, limits = time.monotonic(), limits or Limits.for_mode(full)
     folder = contextlib.nullcontext(str(ahead.scratch)) if ahead else tempfile.TemporaryDirectory(prefix="autograder-")
     with folder as tmp:
@@ -375,7 +376,7 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
             session = ahead.session if ahead else kernel_session(
                 spec, scratch=scratch, full=full, limits=limits, threads=threads, hide=hide, zygote=zygote)
             execution = session.start().run(nb, names=spec.contract_names, fast=not full,
-                                            epilogue=self_check_epilogue(spec, lang))
+                                            epilogue=self_check_epilogue(spec, lang), cells_done=kernel_done)
             status = execution.status
             notes = [note(k, lang, **p) for k, p in read_notes] + execution_notes(execution, limits, lang)
         if ahead:

@@ -19,8 +19,8 @@ nothing: the caller starts a worker for the job the usual way. ``close_all`` end
 ones (they also die with the grading process: ``PR_SET_PDEATHSIG``, and on their stdin's EOF).
 
 Kernel slots: ``kernels`` (the batch's ``--jobs``) notebooks execute at once. A worker says
-``kernel-done`` when its kernel is stopped (``give_job`` then frees its slot): its hidden checks
-and files are written while the next submission's notebook already runs.
+``kernel-done`` when its notebook has run (``give_job`` then frees its slot): its kernel is
+stopped and its hidden checks and files are written while the next notebook already runs.
 """
 from __future__ import annotations
 
@@ -94,10 +94,13 @@ class StandbyPool:
         self._spawner.submit(lambda: None).result()   # the standbys being started are ready now
         with self._lock:
             ready = self._ready.setdefault(key, [])
+            dead = []
             while ready and ready[0].poll() is not None:   # died while waiting: forget it
-                ready.pop(0)
+                dead.append(ready.pop(0))
             taken = ready.pop(0) if ready else None
             refill = self._remaining[key] > len(ready)   # one standby per submission still to come
+        for process in dead:
+            stop(process)
         if taken is None:
             taken = self._spawner.submit(self._start, key).result()
         if refill:
@@ -152,7 +155,7 @@ def give_job(process: subprocess.Popen, job: dict, timeout: float,
              kernel_done=lambda: None) -> tuple[bool, int | str, str]:
     """Hand ``job`` to a standby worker and wait for it: (whether it took the job, its exit
     code or "timeout", what it printed before taking it: start-up warnings, or why it died).
-    ``kernel_done`` is called when the worker says its kernel is stopped."""
+    ``kernel_done`` is called when the worker says its notebook has run."""
     deadline = time.monotonic() + timeout
     try:
         process.stdin.write((json.dumps(job, ensure_ascii=False) + "\n").encode())

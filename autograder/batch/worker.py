@@ -13,9 +13,11 @@ no half-written result behind. The hidden checks run in this process (it never r
 code: the notebook runs in the sandboxed kernel).
 
 ``--standby`` (see ``autograder/batch/standby.py``): load the grading stack and the assignment
-and start the submission's kernel (``grading.kernel_ahead``) first, then read one job from stdin, a JSON line ``{"notebook", "student", "result_file",
-"executed_file", "identity", "log"}``, say ``taken`` on stdout, write everything else to the
-job's log and grade it as above, saying ``kernel-done`` on stdout when its kernel is stopped. An empty stdin (the batch needs no more workers): exit 0.
+and start the submission's kernel (``grading.kernel_ahead``) first, then read one job from
+stdin, a JSON line ``{"notebook", "student", "result_file", "executed_file", "identity",
+"log"}``, say ``taken`` on stdout, write everything else to the job's log and grade it as
+above, saying ``kernel-done`` on stdout when its notebook has run. An empty stdin (the batch
+needs no more workers): exit 0.
 """
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ def grade(args, spec, limits: Limits, ahead=None) -> int:
 
 
 def say_kernel_done(args) -> None:
-    """Tell the batch that this worker's kernel is stopped (its kernel slot is free)."""
+    """Tell the batch that this worker's notebook has run (its kernel slot is free); once."""
     from autograder.batch.standby import KERNEL_DONE
 
     fd = getattr(args, "status_fd", None)

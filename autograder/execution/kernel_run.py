@@ -384,8 +384,9 @@ class KernelSession:
             return False
 
     def run(self, nb: nbformat.NotebookNode, *, names: list[str], fast: bool,
-            epilogue: str | None = None) -> Execution:
-        """Execute the student's cells of ``nb`` (see ``run_notebook``) and stop the kernel."""
+            epilogue: str | None = None, cells_done=None) -> Execution:
+        """Execute the student's cells of ``nb`` (see ``run_notebook``) and stop the kernel.
+        ``cells_done``: called when no cell will run any more, before the kernel is stopped."""
         if self.used:
             raise RuntimeError("a kernel session runs one notebook")
         self.used = True
@@ -411,6 +412,8 @@ class KernelSession:
             result.status = watchdog.reason or "kernel-died"
             result.cell_errors.append({"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:300]})
         finally:
+            if cells_done is not None:
+                cells_done()
             self._stop()
         result.timed_out_cells = sorted({i for i in client.timed_out if i is not None})
         if result.status == "graded" and result.timed_out_cells:
