@@ -1,14 +1,13 @@
 """Standby workers (autograder/batch/standby.py): started ahead, one job each, fall back when dead.
 
-The pool is exercised with small stand-in commands; the real standby worker (slow: it starts
-its kernel ahead) until it reads its (empty) job; grading through standby workers is what every batch test
-and the corpus tests do (tests/test_batch.py, tests/test_corpus.py).
+The pool is exercised with stand-in workers (tests/standby_stand_ins.py), the real standby
+worker (slow: it starts its kernel ahead) until its channel closes; grading through standby
+workers is what every batch test and the corpus tests do (tests/test_batch.py, test_corpus.py).
 """
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,15 +17,17 @@ import pytest
 
 from autograder.batch import standby
 from autograder.batch.run import GradeOptions
-from autograder.batch.worker_process import run_worker
+from autograder.batch.worker_process import batch_command, run_worker, standby_key
 from autograder.collect import Submission
 
-# a stand-in worker: says what it read, like the real one ("taken", then its work)
-ECHO = [sys.executable, "-c",
-        "import sys, json, time; job = json.loads(sys.stdin.readline()); print('starting'); print('taken', flush=True); "
-        "print('kernel-done', flush=True); time.sleep(0.3); "
-        "open(job['result_file'], 'w').write(json.dumps({'student': job['student']}))"]
-DIES = [sys.executable, "-c", "import sys; print('cannot start: ImportError'); sys.exit(3)"]
+import standby_stand_ins as stand_ins
+
+
+def _wait_ready(pool, key, count=1):
+    deadline = time.monotonic() + 30
+    while len(pool._ready.get(key, [])) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pool._ready.get(key, [])
 
 
 def test_take_gives_nothing_without_an_expected_batch():
@@ -37,18 +38,17 @@ def test_take_gives_nothing_without_an_expected_batch():
 
 def test_a_standby_takes_one_job_and_its_replacement_starts_only_while_jobs_remain(tmp_path):
     pool = standby.StandbyPool()
-    pool.expect("k", 2, ECHO, None)
-    first = pool.take("k")            # none waiting: started now, and a replacement for the second job
-    deadline = time.monotonic() + 10
-    while not pool._ready.get("k") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(pool._ready["k"]) == 1
+    pool.expect("k", 2, [], {"WHO": "batch"}, target=stand_ins.echo)
+    assert len(_wait_ready(pool, "k")) == 1                  # started with the batch
+    first = pool.take("k")                                    # and its replacement for the second job
+    assert len(_wait_ready(pool, "k")) == 1
     done = []
     taken, code, before = standby.give_job(first, {"student": "a", "result_file": str(tmp_path / "a.json")}, 30,
                                            kernel_done=lambda: done.append((tmp_path / "a.json").exists()))
-    assert (taken, code, before) == (True, 0, "starting")
+    assert (taken, code, before) == (True, 0, "")
     assert done == [False]     # said while the worker still had its checks to run
-    assert json.loads((tmp_path / "a.json").read_text()) == {"student": "a"}
+    assert json.loads((tmp_path / "a.json").read_text()) == {"student": "a", "env": "batch"}
+    assert not first.startup_log.exists()
     second = pool.take("k")
     assert second is not None and pool._ready["k"] == []    # the last job: no replacement
     assert standby.give_job(second, {"student": "b", "result_file": str(tmp_path / "b.json")}, 30)[:2] == (True, 0)
@@ -56,16 +56,19 @@ def test_a_standby_takes_one_job_and_its_replacement_starts_only_while_jobs_rema
     pool.close()
 
 
-def test_a_standby_that_died_before_its_job_says_so(tmp_path):
-    process = subprocess.Popen(DIES, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    process.wait()
-    taken, code, before = standby.give_job(process, {"student": "a"}, 30)
+def test_a_standby_that_died_before_its_job_says_why(tmp_path):
+    pool = standby.StandbyPool()
+    pool.expect("k", 1, [], {}, target=stand_ins.dies)
+    dead = pool.take("k")
+    dead.process.join(30)
+    taken, code, before = standby.give_job(dead, {"student": "a"}, 30)
     assert (taken, code) == (False, 3) and "ImportError" in before
+    pool.close()
 
 
 def test_kernel_slots_hold_the_executing_notebooks_to_the_jobs():
     pool = standby.StandbyPool()
-    pool.expect("k", 3, [sys.executable, "-c", "import sys; sys.stdin.read()"], None, kernels=1)
+    pool.expect("k", 3, [], {}, kernels=1, target=stand_ins.waits)
     first = pool.slot("k").__enter__()
     waiting = threading.Thread(target=lambda: pool.slot("k").__enter__().release())
     waiting.start()
@@ -82,52 +85,56 @@ def test_kernel_slots_hold_the_executing_notebooks_to_the_jobs():
 
 def test_close_ends_the_waiting_standbys():
     pool = standby.StandbyPool()
-    pool.expect("k", 3, [sys.executable, "-c", "import sys; sys.stdin.read()"], None)
+    pool.expect("k", 3, [], {}, target=stand_ins.waits)
     pool.take("k")
-    deadline = time.monotonic() + 10
-    while not pool._ready.get("k") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    waiting = list(pool._ready["k"])
+    waiting = list(_wait_ready(pool, "k"))
     pool.close()
-    assert waiting and all(p.poll() is not None for p in waiting)
+    assert waiting and all(not s.process.is_alive() for s in waiting)
 
 
-@pytest.mark.slow   # the standby starts its submission's kernel before reading its job
+@pytest.mark.slow   # the standby starts its submission's kernel before its job
 def test_the_real_worker_waits_for_its_job_and_leaves_quietly_without_one():
-    """``--standby`` loads the grading stack and starts a kernel, then reads stdin; without a job
-    it exits 0 and its kernel is gone with it."""
-    proc = subprocess.Popen([sys.executable, "-m", "autograder.batch.worker", "--standby",
-                             "--assignment", "td_keras_mlp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    worker = psutil.Process(proc.pid)
+    """The standby worker starts its kernel, then waits for its job; without one (its channel
+    closed) it exits 0 and its kernel is gone with it."""
+    pool = standby.StandbyPool()
+    options = GradeOptions("td_keras_mlp", False, "fr", 1, "/tmp/unused", warm=False)
+    argv = batch_command(options)[3:]
+    pool.expect("k", 1, argv, {})
+    ready = _wait_ready(pool, "k")[0]
+    worker = psutil.Process(ready.process.pid)
     deadline, kernels = time.monotonic() + 120, []
-    while not kernels and time.monotonic() < deadline and proc.poll() is None:
+    while not kernels and time.monotonic() < deadline and ready.process.is_alive():
         kernels = [p for p in worker.children(recursive=True) if "ipykernel_launcher" in " ".join(p.cmdline())]
         time.sleep(0.2)
     assert kernels, "the standby worker started no kernel before its job"
-    said, _ = proc.communicate(b"", timeout=120)
-    assert proc.returncode == 0, said.decode()[-1000:]
-    assert standby.TAKEN not in said.decode().split()
+    pool.close()
+    assert ready.process.exitcode == 0
     assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)
 
 
 def test_a_dead_standby_costs_nothing_the_job_is_graded_by_a_new_worker(monkeypatch, tmp_path):
-    """The standby died before taking the job: run_worker starts the worker the usual way."""
+    """The standby died before taking the job: run_worker starts the worker the usual way, and
+    its log says why the standby died."""
     options = GradeOptions("td_keras_mlp", False, "fr", 1, str(tmp_path / "out"), warm=False)
-    monkeypatch.setattr(standby, "take", lambda key: subprocess.Popen(
-        DIES, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    pool = standby.StandbyPool()
+    pool.expect(standby_key(options), 1, [], {}, target=stand_ins.dies)
+    monkeypatch.setattr(standby, "take", pool.take)
     started = []
 
-    def fake_run(cmd, **kwargs):
+    def fake_run(cmd, stdout, **kwargs):
         started.append(cmd)
+        stdout.write("cold worker\n")
         result = Path(cmd[cmd.index("--result-file") + 1])
         result.write_text(json.dumps({"student": "alice", "score": 1.0, "max_score": 20.0, "status": "graded"}))
         return subprocess.CompletedProcess(cmd, 0)
 
     monkeypatch.setattr("autograder.batch.worker_process.subprocess.run", fake_run)
     result = run_worker(Submission("alice", tmp_path / "alice.ipynb", {}), options)
-    assert len(started) == 1 and "--standby" not in started[0]
+    assert len(started) == 1
     assert (result.student, result.status, result.score) == ("alice", "graded", 1.0)
+    log = (tmp_path / "out" / "logs" / "alice.log").read_text()
+    assert "ImportError" in log and "cold worker" in log
+    pool.close()
 
 
 def _small_notebook(source: str):

@@ -1,22 +1,23 @@
 """Worker processes started ahead of their submission ("standby workers"), and kernel slots.
 
-Every submission is graded in a ``python -m autograder.batch.worker`` process of its own, used
-once. Starting that process (the interpreter, the grading stack, pytest and the assignment's
-hidden checks) and its sandboxed kernel takes about a second, paid again for every student. A
-standby worker pays it while the previous submission is still being graded: it is started with
-the batch-wide options, loads what grading needs and starts the kernel, then waits for one job
-on its stdin (the submission, its result and log files) and grades it exactly as a worker
-started for it would. It still grades one submission and exits: nothing of one student's
-grading outlives it.
+Every submission is graded by a worker process of its own (``autograder/batch/worker.py``),
+used once. Starting one (an interpreter importing the grading stack, pytest and the
+assignment's hidden checks) and its sandboxed kernel takes about a second, paid again for every
+student. With the local executor the batch has a fork server (``multiprocessing``'s
+"forkserver": a clean single-threaded process that imported the grading stack once, started on
+first use); a standby worker is forked from it with the batch-wide worker arguments
+(``worker.standby_main``), starts its submission's kernel, then waits for one job on its channel
+(the submission, its result and log files) and grades it exactly as a worker started for it
+would. It still grades one submission and exits: nothing of one student's grading outlives it.
 
-``expect(key, count, command, env, kernels=jobs)`` says how many submissions a batch will hand
-out with the batch-wide options ``key`` (``grade_batch`` does, for the local executor) and starts
-the first standbys; ``take(key)`` then gives a standby worker (started now if none is waiting)
-and starts its replacement as long as submissions remain. Without an ``expect`` (a Dask task,
-whose options change with every task) ``take`` gives None and the worker starts as before.
-A standby that died before taking its job (it says ``taken`` when it reads the job) costs
-nothing: the caller starts a worker for the job the usual way. ``close_all`` ends the waiting
-ones (they also die with the grading process: ``PR_SET_PDEATHSIG``, and on their stdin's EOF).
+``expect(key, count, argv, env, kernels=jobs)`` says how many submissions a batch will hand out
+with the batch-wide worker arguments ``argv`` (``grade_batch`` does) and starts the first
+standbys; ``take(key)`` then gives a standby worker (started now if none is waiting) and starts
+its replacement as long as submissions remain. Without an ``expect`` (a Dask task, whose options
+change with every task) ``take`` gives None and the worker starts as a new process. A standby
+that died before taking its job costs nothing: the caller starts a worker for the job the usual
+way. ``close_all`` ends the waiting ones (they also die with the fork server, which dies with
+the grading process).
 
 Kernel slots: ``kernels`` (the batch's ``--jobs``) notebooks execute at once. A worker says
 ``kernel-done`` when its notebook has run (``give_job`` then frees its slot): its kernel is
@@ -25,22 +26,24 @@ stopped and its hidden checks and files are written while the next notebook alre
 from __future__ import annotations
 
 import atexit
-import json
+import multiprocessing
 import os
-import select
-import subprocess
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-STANDBY = "--standby"
 TAKEN = "taken"
 KERNEL_DONE = "kernel-done"
+PRELOAD = ["autograder.batch.worker", "autograder.batch.worker_process", "autograder.checks.pytest_plugin",
+           "pytest", "nbclient"]   # what every worker imports: imported once, by the fork server
+_context = multiprocessing.get_context("forkserver")
 
 
 class KernelSlot:
-    """One of the batch's kernel slots, held from before the job until the worker's kernel is
-    done (``release``, idempotent) or the worker has ended (leaving the ``with`` block)."""
+    """One of the batch's kernel slots, held from before the job until the worker's notebook
+    has run (``release``, idempotent) or the worker has ended (leaving the ``with`` block)."""
 
     def __init__(self, semaphore: threading.Semaphore | None):
         self.semaphore, self.held = semaphore, False
@@ -60,24 +63,46 @@ class KernelSlot:
         self.release()
 
 
+class Standby:
+    """A standby worker: its process, the batch's end of its channel, its start-up log."""
+
+    def __init__(self, process, channel, startup_log: Path):
+        self.process, self.channel, self.startup_log = process, channel, startup_log
+
+    def poll(self) -> int | None:
+        return self.process.exitcode
+
+    def forget(self) -> None:
+        try:
+            self.channel.close()
+        except OSError:
+            pass
+        self.startup_log.unlink(missing_ok=True)
+
+
 class StandbyPool:
     """Standby workers per batch-wide options (``key``), with how many submissions remain."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._ready: dict[str, list[subprocess.Popen]] = {}
+        self._ready: dict[str, list[Standby]] = {}
         self._remaining: dict[str, int] = {}
-        self._commands: dict[str, tuple[list[str], dict | None]] = {}
+        self._commands: dict[str, tuple] = {}
         self._slots: dict[str, threading.Semaphore] = {}
-        # one long-lived thread starts every standby: a child's PR_SET_PDEATHSIG fires when the
-        # thread that forked it exits, and the graders' threads may end before their standbys
+        self._preloaded = False
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="standby")
 
-    def expect(self, key: str, count: int, command: list[str], env: dict | None, kernels: int = 1) -> None:
+    def expect(self, key: str, count: int, argv: list[str], env: dict, kernels: int = 1,
+               preload: tuple[str, ...] = (), target=None) -> None:
+        """``target(argv, env, channel, startup_log)``: what a standby runs (default
+        ``worker.standby_main``; a module-level function: the fork server imports it)."""
         with self._lock:
             self._remaining[key] = self._remaining.get(key, 0) + count
-            self._commands[key] = (command, env)
+            self._commands[key] = (list(argv), dict(env), target)
             self._slots.setdefault(key, threading.Semaphore(max(1, kernels)))
+            if not self._preloaded:   # effective until the fork server starts (once per process)
+                _context.set_forkserver_preload(PRELOAD + list(preload))
+                self._preloaded = True
         for _ in range(min(count, max(1, kernels))):   # the first ones start now, beside the batch's start
             self._spawner.submit(self._add, key)
 
@@ -86,41 +111,49 @@ class StandbyPool:
         with self._lock:
             return KernelSlot(self._slots.get(key))
 
-    def take(self, key: str) -> subprocess.Popen | None:
+    def take(self, key: str) -> Standby | None:
         with self._lock:
             if self._remaining.get(key, 0) <= 0:
                 return None
             self._remaining[key] -= 1
         self._spawner.submit(lambda: None).result()   # the standbys being started are ready now
         with self._lock:
-            ready = self._ready.setdefault(key, [])
-            dead = []
+            ready, dead = self._ready.setdefault(key, []), []
             while ready and ready[0].poll() is not None:   # died while waiting: forget it
                 dead.append(ready.pop(0))
             taken = ready.pop(0) if ready else None
             refill = self._remaining[key] > len(ready)   # one standby per submission still to come
-        for process in dead:
-            stop(process)
+        for standby in dead:
+            standby.forget()
         if taken is None:
-            taken = self._spawner.submit(self._start, key).result()
+            try:
+                taken = self._spawner.submit(self._start, key).result()
+            except Exception:   # no fork server here: the caller starts a worker process
+                return None
         if refill:
             self._spawner.submit(self._add, key)
         return taken
 
-    def _start(self, key: str) -> subprocess.Popen:
-        from autograder.batch.worker_process import _die_with_parent
+    def _start(self, key: str) -> Standby:
+        from autograder.batch.worker import standby_main
 
-        command, env = self._commands[key]
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, env=env, preexec_fn=_die_with_parent)
+        argv, env, target = self._commands[key]
+        ours, theirs = _context.Pipe()
+        handle, startup_log = tempfile.mkstemp(prefix="autograder-standby-", suffix=".log")
+        os.close(handle)
+        process = _context.Process(target=target or standby_main, args=(argv, env, theirs, startup_log),
+                                   name="autograder-standby", daemon=True)
+        process.start()
+        theirs.close()
+        return Standby(process, ours, Path(startup_log))
 
     def _add(self, key: str) -> None:
         try:
-            process = self._start(key)
-        except OSError:
+            standby = self._start(key)
+        except Exception:
             return
         with self._lock:
-            self._ready.setdefault(key, []).append(process)
+            self._ready.setdefault(key, []).append(standby)
 
     def close(self) -> None:
         try:
@@ -128,70 +161,58 @@ class StandbyPool:
         except RuntimeError:   # at exit: the spawner has already stopped
             pass
         with self._lock:
-            waiting = [p for ready in self._ready.values() for p in ready]
+            waiting = [s for ready in self._ready.values() for s in ready]
             self._ready.clear()
             self._remaining.clear()
             self._slots.clear()
-        for process in waiting:
-            stop(process)
+        for standby in waiting:
+            stop(standby)
 
 
-def stop(process: subprocess.Popen) -> None:
-    """End a standby worker that has no job (closing its stdin says so; kill if it lingers)."""
-    try:
-        process.stdin.close()
-    except OSError:
-        pass
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
+def stop(standby: Standby) -> None:
+    """End a standby worker that has no job (closing its channel says so; kill if it lingers)."""
+    standby.forget()
+    standby.process.join(5)
+    if standby.process.is_alive():
+        standby.process.kill()
+        standby.process.join()
 
 
-def give_job(process: subprocess.Popen, job: dict, timeout: float,
+def give_job(standby: Standby, job: dict, timeout: float,
              kernel_done=lambda: None) -> tuple[bool, int | str, str]:
     """Hand ``job`` to a standby worker and wait for it: (whether it took the job, its exit
-    code or "timeout", what it printed before taking it: start-up warnings, or why it died).
+    code or "timeout", what it printed while starting when it did not take the job: why it died).
     ``kernel_done`` is called when the worker says its notebook has run."""
-    deadline = time.monotonic() + timeout
+    deadline, taken, code = time.monotonic() + timeout, False, None
     try:
-        process.stdin.write((json.dumps(job, ensure_ascii=False) + "\n").encode())
-        process.stdin.close()
-    except OSError:   # it died while waiting: what it said tells why
+        standby.channel.send({**job, "startup_log": str(standby.startup_log)})
+    except (OSError, ValueError):   # it died while waiting: what it said tells why
         pass
-    said, lines = b"", []
-    fd = process.stdout.fileno()
     while True:
         left = deadline - time.monotonic()
-        readable = select.select([fd], [], [], max(0.0, left))[0] if left > 0 else []
-        if not readable:
-            process.kill()
-            process.wait()
-            process.stdout.close()
-            return TAKEN in lines, "timeout", ""
-        chunk = os.read(fd, 65536)
-        if not chunk:
+        try:
+            if left <= 0:
+                code = "timeout"
+                break
+            if not standby.channel.poll(min(left, 1.0)):
+                if standby.poll() is not None:
+                    break
+                continue
+            said = standby.channel.recv()
+        except (EOFError, OSError):
             break
-        said += chunk
-        *complete, said = said.split(b"\n")
-        for line in complete:
-            lines.append(line.decode(errors="replace"))
-            if lines[-1] == KERNEL_DONE:
-                kernel_done()
-    if said:
-        lines.append(said.decode(errors="replace"))
-    process.stdout.close()
-    try:
-        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        if said == TAKEN:
+            taken = True
+        elif said == KERNEL_DONE:
+            kernel_done()
+    standby.process.join(max(0.0, deadline - time.monotonic()) if code is None else 0)
+    if standby.process.is_alive():
+        standby.process.kill()
+        standby.process.join()
         code = "timeout"
-    taken = TAKEN in lines
-    return taken, code, "\n".join(lines[:lines.index(TAKEN)] if taken else lines)
+    before = "" if taken else standby.startup_log.read_text(errors="replace").strip()
+    standby.forget()
+    return taken, standby.process.exitcode if code is None else code, before
 
 
 _pool = StandbyPool()

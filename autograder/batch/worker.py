@@ -5,19 +5,18 @@
         [--executed-file NB.ipynb] [--cell-timeout S] [--total-timeout S] [--memory-mb MB]
         [--output-mb MB] [--hide PATH]... [--zygote SOCKET]
 
-    python -m autograder.batch.worker --standby --assignment NAME [same batch-wide options]
-
 Writes the StudentResult as JSON to --result-file. Running each student in a process of its
 own means a grader crash on one notebook costs only that notebook, and a killed batch leaves
 no half-written result behind. The hidden checks run in this process (it never runs student
 code: the notebook runs in the sandboxed kernel).
 
-``--standby`` (see ``autograder/batch/standby.py``): load the grading stack and the assignment
-and start the submission's kernel (``grading.kernel_ahead``) first, then read one job from
-stdin, a JSON line ``{"notebook", "student", "result_file", "executed_file", "identity",
-"log"}``, say ``taken`` on stdout, write everything else to the job's log and grade it as
-above, saying ``kernel-done`` on stdout when its notebook has run. An empty stdin (the batch
-needs no more workers): exit 0.
+A standby worker (see ``autograder/batch/standby.py``) is this same worker forked from the
+batch's fork server with the batch-wide arguments (``standby_main``): it loads the grading stack
+and the assignment and starts the submission's kernel (``grading.kernel_ahead``) first, then
+waits for one job on its channel, ``{"notebook", "student", "result_file", "executed_file",
+"identity", "log"}``, says ``taken``, writes everything else to the job's log and grades it as
+above, saying ``kernel-done`` when its notebook has run. A closed channel (the batch needs no
+more workers): exit 0.
 """
 from __future__ import annotations
 
@@ -38,9 +37,9 @@ from autograder.results import write_json_atomic
 LIMITS = ("cell_timeout", "total_timeout", "memory_mb", "output_mb")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, channel=None) -> int:
+    """Grade the submission of ``argv``; with ``channel`` (a standby worker), the one it sends."""
     parser = argparse.ArgumentParser(prog="python -m autograder.batch.worker")
-    parser.add_argument("--standby", action="store_true", help="wait for the submission's job on stdin")
     parser.add_argument("--notebook", type=Path)
     parser.add_argument("--student")
     parser.add_argument("--result-file", type=Path)
@@ -58,14 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     spec = load_assignment(args.assignment)
     limits = Limits.resolve(args.full, **{name: getattr(args, name) for name in LIMITS})
-    if not args.standby:
+    if channel is None:
         if not (args.notebook and args.student and args.result_file):
-            parser.error("--notebook, --student and --result-file are required (or --standby)")
+            parser.error("--notebook, --student and --result-file are required")
         return grade(args, spec, limits)
     load_grading_stack(spec)
     with kernel_ahead(spec, full=args.full, limits=limits, threads=args.threads, hide=args.hide,
                       zygote=args.zygote) as ahead:
-        if not take_job(args):
+        if not take_job(args, channel):
             return 0
         return grade(args, spec, limits, ahead)
 
@@ -91,29 +90,50 @@ def say_kernel_done(args) -> None:
     """Tell the batch that this worker's notebook has run (its kernel slot is free); once."""
     from autograder.batch.standby import KERNEL_DONE
 
-    fd = getattr(args, "status_fd", None)
-    if fd is None:
-        return
-    args.status_fd = None
-    try:
-        os.write(fd, f"{KERNEL_DONE}\n".encode())
-        os.close(fd)
-    except OSError:
-        pass
+    channel, args.channel = getattr(args, "channel", None), None
+    if channel is not None:
+        try:
+            channel.send(KERNEL_DONE)
+        except (OSError, ValueError):
+            pass
 
 
-def take_job(args) -> bool:
+def standby_main(argv: list[str], environ: dict, channel, startup_log: str) -> None:
+    """A standby worker: forked from the batch's fork server, graded with ``argv`` (the batch-wide
+    worker arguments) the one job ``channel`` sends; what it prints before its job goes to
+    ``startup_log`` (then to the job's log). Dies with the fork server (``PR_SET_PDEATHSIG``)."""
+    from autograder.batch.worker_process import _die_with_parent
+
+    _die_with_parent()
+    log = os.open(startup_log, os.O_WRONLY | os.O_APPEND)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    os.environ.update(environ)
+    code = main(argv, channel=channel)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    raise SystemExit(code)
+
+
+def take_job(args, channel) -> bool:
     """Wait for the job of a standby worker and make it this run's (False: no job came)."""
     from autograder.batch.standby import TAKEN
 
-    line = sys.stdin.readline()
-    if not line.strip():
+    try:
+        job = channel.recv()
+    except (EOFError, OSError):
         return False
-    job = json.loads(line)
-    print(TAKEN, flush=True)
-    args.status_fd = os.dup(1)   # the batch's pipe, for KERNEL_DONE; the rest goes to the job's log
-    log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    if not isinstance(job, dict):
+        return False
+    channel.send(TAKEN)
+    args.channel = channel
+    sys.stdout.flush()
     sys.stderr.flush()
+    log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    startup = Path(job["startup_log"]).read_bytes() if job.get("startup_log") else b""
+    if startup.strip():   # what the worker said while starting (warnings): the log's head
+        os.write(log, b"[worker start-up]\n" + startup + b"\n[grading]\n")
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)

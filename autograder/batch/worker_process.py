@@ -66,10 +66,13 @@ def run_worker(sub, options, *, log_dir: Path | None = None, executed_dir: Path 
     with tempfile.TemporaryDirectory(prefix="autograder-worker-") as tmp, \
             standby.slot(standby_key(options)) as slot:
         result_file, executed_file = Path(tmp) / "result.json", executed_dir / f"{sub.student}.ipynb"
-        code = _run_on_standby(sub, options, result_file, executed_file, log_path, timeout, slot)
+        code, note = _run_on_standby(sub, options, result_file, executed_file, log_path, timeout, slot)
         if code is None:
             cmd = worker_command(sub, options, result_file, executed_file, zygote_address(options))
             with open(log_path, "w", encoding="utf-8") as log:
+                if note:
+                    log.write(note)
+                    log.flush()
                 try:
                     proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=timeout,
                                           preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL,
@@ -93,27 +96,27 @@ def standby_key(options) -> str:
 def expect_standby(options, count: int, jobs: int = 1) -> None:
     """Say that ``count`` submissions will be graded with ``options`` in this process, ``jobs``
     notebooks at a time: their workers may start ahead (standby workers)."""
-    command = [*batch_command(options, zygote_address(options, wait=False)), standby.STANDBY]
-    standby.expect(standby_key(options), count, command, worker_env(options), kernels=jobs)
+    argv = batch_command(options, zygote_address(options, wait=False))[3:]   # without python -m ...worker
+    env = {COURSE_ROOT_ENV: options.course_root} if options.course_root else {}
+    checks = load_assignment(options.assignment).hidden_checks_module().__name__
+    preload = (checks,) if checks.startswith("autograder.") else ()   # a kit plugin: importable by name
+    standby.expect(standby_key(options), count, argv, env, kernels=jobs, preload=preload)
 
 
 def _run_on_standby(sub, options, result_file: Path, executed_file: Path, log_path: Path,
-                    timeout: float, slot: standby.KernelSlot) -> int | str | None:
-    """Grade ``sub`` on a standby worker: its exit code (or "timeout"); None when there is no
-    standby worker for ``options`` or it died before taking the job (the caller starts one).
-    ``slot`` is freed when the worker's kernel is done (its checks overlap the next notebook)."""
-    process = standby.take(standby_key(options))
-    if process is None:
-        return None
+                    timeout: float, slot: standby.KernelSlot) -> tuple[int | str | None, str]:
+    """Grade ``sub`` on a standby worker: (its exit code or "timeout", ""); (None, a note for the
+    log) when there is no standby worker for ``options`` or it died before taking the job (the
+    caller starts a worker). ``slot`` is freed when the worker's notebook has run."""
+    ready = standby.take(standby_key(options))
+    if ready is None:
+        return None, ""
     job = {"notebook": str(sub.notebook), "student": sub.student, "result_file": str(result_file),
            "executed_file": str(executed_file), "identity": sub.identity, "log": str(log_path)}
-    taken, code, before = standby.give_job(process, job, timeout, kernel_done=slot.release)
-    if not taken:
-        return None
-    if before.strip():   # what the worker said while starting (warnings): the log's end
-        with open(log_path, "a", encoding="utf-8") as log:
-            log.write(f"\n[worker start-up]\n{before}\n")
-    return code
+    taken, code, before = standby.give_job(ready, job, timeout, kernel_done=slot.release)
+    if taken:
+        return code, ""
+    return None, f"[the standby worker died before its job (exit {code}); a new worker grades it]\n{before}\n"
 
 
 def zygote_address(options, *, wait: bool = True) -> str | None:
