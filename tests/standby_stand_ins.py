@@ -32,3 +32,16 @@ def waits(argv, environ, channel, startup_log):
         channel.recv()
     except EOFError:
         pass
+
+
+def reports_environment(argv, environ, channel, startup_log):
+    """Takes the batch's environment as the real worker does, then writes what it sees."""
+    import os
+
+    from autograder.batch.worker import take_environment
+
+    take_environment(environ)
+    job = channel.recv()
+    channel.send("taken")
+    with open(job["result_file"], "w") as out:
+        out.write(json.dumps({"who": os.environ.get("WHO"), "path": os.environ.get("PATH")}))

@@ -56,6 +56,16 @@ def test_a_standby_takes_one_job_and_its_replacement_starts_only_while_jobs_rema
     pool.close()
 
 
+def test_a_standby_has_the_environment_of_its_batch_not_the_fork_servers(tmp_path):
+    """The fork server lives as long as the grading process; each batch's workers get the
+    environment the batch gave (as new processes would), not the one the fork server has."""
+    pool = standby.StandbyPool()
+    pool.expect("k", 1, [], {"WHO": "this batch"}, target=stand_ins.reports_environment)
+    assert standby.give_job(pool.take("k"), {"result_file": str(tmp_path / "env.json")}, 30)[:2] == (True, 0)
+    assert json.loads((tmp_path / "env.json").read_text()) == {"who": "this batch", "path": None}
+    pool.close()
+
+
 def test_a_standby_that_died_before_its_job_says_why(tmp_path):
     pool = standby.StandbyPool()
     pool.expect("k", 1, [], {}, target=stand_ins.dies)

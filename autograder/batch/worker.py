@@ -99,9 +99,10 @@ def say_kernel_done(args) -> None:
 
 
 def standby_main(argv: list[str], environ: dict, channel, startup_log: str) -> None:
-    """A standby worker: forked from the batch's fork server, graded with ``argv`` (the batch-wide
-    worker arguments) the one job ``channel`` sends; what it prints before its job goes to
-    ``startup_log`` (then to the job's log). Dies with the fork server (``PR_SET_PDEATHSIG``)."""
+    """A standby worker: forked from the batch's fork server, in ``environ`` (the batch's
+    environment), grades with ``argv`` (the batch-wide worker arguments) the one job ``channel``
+    sends; what it prints before its job goes to ``startup_log`` (then to the job's log). Dies
+    with the fork server (``PR_SET_PDEATHSIG``)."""
     from autograder.batch.worker_process import _die_with_parent
 
     _die_with_parent()
@@ -109,11 +110,18 @@ def standby_main(argv: list[str], environ: dict, channel, startup_log: str) -> N
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
-    os.environ.update(environ)
+    take_environment(environ)
     code = main(argv, channel=channel)
     sys.stdout.flush()
     sys.stderr.flush()
     raise SystemExit(code)
+
+
+def take_environment(environ: dict) -> None:
+    """Make ``environ`` (the batch's when it expected its workers) this process' environment,
+    not the fork server's (started with the first batch of the grading process)."""
+    os.environ.clear()
+    os.environ.update(environ)
 
 
 def take_job(args, channel) -> bool:

@@ -97,7 +97,7 @@ def expect_standby(options, count: int, jobs: int = 1) -> None:
     """Say that ``count`` submissions will be graded with ``options`` in this process, ``jobs``
     notebooks at a time: their workers may start ahead (standby workers)."""
     argv = batch_command(options, zygote_address(options, wait=False))[3:]   # without python -m ...worker
-    env = {COURSE_ROOT_ENV: options.course_root} if options.course_root else {}
+    env = worker_env(options) or dict(os.environ)   # the batch's environment now, as a new process gets it
     checks = load_assignment(options.assignment).hidden_checks_module().__name__
     preload = (checks,) if checks.startswith("autograder.") else ()   # a kit plugin: importable by name
     standby.expect(standby_key(options), count, argv, env, kernels=jobs, preload=preload)
