@@ -222,10 +222,18 @@ Q4_OK = code('''
     print("précision en test : CNN", test_acc_cnn, "/ dense", test_acc_fc)
 ''')
 
-SEED = code('''
-    # pour avoir les mêmes résultats à chaque exécution
-    keras.utils.set_random_seed(2024)
-''')
+def seed_cell(value: int = 2024) -> str:
+    return code(f'''
+        # pour avoir les mêmes résultats à chaque exécution
+        keras.utils.set_random_seed({value})
+    ''')
+
+
+SEED = seed_cell()
+# A choice on the training accuracy fails only where the run's validation scores contradict it:
+# a seed with which they do in fast mode (2 batches) and --full (3 epochs) alike, checked for
+# seeds 1-12 (fast: 2024, 1 and 7 let the training pick be the validation best too).
+SEED_TRAIN_ACCURACY_PICK = seed_cell(3)
 
 # Candidates whose ranking holds after 3 epochs and after a shortened run alike: the 3-block
 # network (a 1x1x32 bottleneck before the output) is far behind; heavy Dropout lowers the
@@ -697,7 +705,7 @@ scenario(
             "# le réseau dense apprend plus vite : 10 époques\n"
             "history_fc = model_fc.fit(X_train, y_train, epochs=10,"),
     },
-    extra={"imports": [SEED]},
+    extra={"imports": [SEED_TRAIN_ACCURACY_PICK]},
     scores={"q1": 2, "q2": 2, "q3": 5, "q4": 3.5},
     messages={"q2": ["model_cnn", "sigmoid", "softmax"], "q3": ["best_label", "val_accuracy"],
               "q4": ["model_fc", "best_cnn", "10", "3"]},
