@@ -433,7 +433,7 @@ def kernel_ahead(spec: AssignmentSpec, *, full: bool, limits: Limits | None = No
         session = kernel_session(spec, scratch=Path(tmp), full=full, limits=limits, threads=threads, hide=hide,
                                  zygote=zygote)
         try:
-            yield KernelAhead(Path(tmp), session.start())
+            yield KernelAhead(Path(tmp), session.start(ahead=True))
         finally:
             session.close()
 

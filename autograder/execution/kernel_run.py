@@ -340,7 +340,7 @@ class KernelSession:
         self.secret, self.guard_secret = secrets.token_hex(16), secrets.token_hex(16)
         self._context = None
         self.failure: Exception | None = None
-        self.used = False
+        self.used = self.ahead = False
         self._new_client()
 
     def _new_client(self) -> None:
@@ -364,8 +364,10 @@ class KernelSession:
         self.watchdog = _Watchdog(limits, lambda: _kernel_pid(km))
         self.client.watchdog = self.watchdog
 
-    def start(self) -> "KernelSession":
-        """Start the kernel (once); a failure is kept and reported by ``run``."""
+    def start(self, ahead: bool = False) -> "KernelSession":
+        """Start the kernel (once); a failure is kept and reported by ``run``. ``ahead``: before
+        the notebook is known (a kernel that failed or died meanwhile gets one new start in ``run``)."""
+        self.ahead = self.ahead or ahead
         if self._context is None and self.failure is None:
             context = self.client.setup_kernel(env=self.env, cwd=str(self.workdir))
             try:
@@ -391,10 +393,10 @@ class KernelSession:
             raise RuntimeError("a kernel session runs one notebook")
         self.used = True
         started = time.monotonic()
-        if self._context is not None and not self._alive():   # died while waiting: a new one
+        if self.ahead and (self.failure is not None or not self._alive()):   # failed or died while waiting
             self._stop()
+            self.failure = None
             self._new_client()
-            self.start()
         self.start()
         limits, client, watchdog = self.limits, self.client, self.watchdog
         run_nb = build_run_notebook(student_code_cells(nb), names, fast, self.secret,
