@@ -39,7 +39,7 @@ def _build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", required=True, type=Path, help="output directory")
     grade.add_argument("--full", action="store_true", help="train as written (default: fast mode)")
     grade.add_argument("--lang", choices=("fr", "en"), default="fr", help="feedback language")
-    grade.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: auto)")
+    grade.add_argument("--jobs", type=int, default=None, help="notebooks executing at once (default: what cores and memory allow)")
     grade.add_argument("--force", action="store_true", help="regrade students already graded")
     grade.add_argument("--assignment", default=None, metavar="NAME",
                        help="the assignment to grade (default: what the submissions say, see below)")
