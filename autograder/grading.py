@@ -280,7 +280,6 @@ def run_hidden_checks(spec: AssignmentSpec, payload: dict | None, lang: str, scr
 
 def _pytest_here(args: list[str], lang: str) -> tuple[int, str]:
     """``pytest.main(args)`` in this process with ``AUTOGRADER_LANG=lang``: (exit code, its output)."""
-    import contextlib
     import io
 
     import pytest
@@ -298,15 +297,17 @@ def _pytest_here(args: list[str], lang: str) -> tuple[int, str]:
     return int(code), output.getvalue()
 
 
+GRADING_STACK = ("nbclient", "pytest", "autograder.checks.pytest_plugin", "autograder.execution.warm")
+
+
 def load_grading_stack(spec: AssignmentSpec) -> None:
-    """Import what grading ``spec`` will need (the kernel client, pytest, the check library and the
-    assignment's hidden checks): a standby worker does it before its submission arrives."""
-    import nbclient  # noqa: F401
-    import pytest  # noqa: F401
+    """Import what grading ``spec`` will need (``GRADING_STACK``: the kernel client, pytest, the
+    check library; and the assignment's hidden checks): a standby worker does it before its
+    submission arrives (its fork server has imported ``GRADING_STACK`` already)."""
+    import importlib
 
-    import autograder.checks.pytest_plugin  # noqa: F401
-    from autograder.execution import warm  # noqa: F401
-
+    for module in GRADING_STACK:
+        importlib.import_module(module)
     spec.hidden_checks_module()
 
 
@@ -392,16 +393,6 @@ def grade_submission(*, notebook: Path, student: str, spec: AssignmentSpec, full
     result.submission_sha256 = file_sha256(notebook)
     result.elapsed_s = round(time.monotonic() - started, 2)
     return result, execution
-
-
-def execute_submission(nb, *, spec: AssignmentSpec, scratch: Path, full: bool, limits: Limits,
-                       threads: int, hide: Sequence[str], lang: str = "fr",
-                       zygote: str | None = None) -> Execution:
-    """Run the notebook's cells in a sandboxed kernel (see autograder/execution/sandbox.py)."""
-    session = kernel_session(spec, scratch=scratch, full=full, limits=limits, threads=threads, hide=hide,
-                             zygote=zygote)
-    return session.start().run(nb, names=spec.contract_names, fast=not full,
-                               epilogue=self_check_epilogue(spec, lang))
 
 
 def kernel_session(spec: AssignmentSpec, *, scratch: Path, full: bool, limits: Limits, threads: int,

@@ -138,7 +138,7 @@ def zygote():
 
 def run_cells(tmp_path: Path, cells: list[str], names: list[str], zygote_address: str | None,
               memory_mb: int = 1500):
-    """The cells in a sandboxed kernel, as ``execute_submission`` starts one (warm or cold)."""
+    """The cells in a sandboxed kernel, as ``grading.kernel_session`` starts one (warm or cold)."""
     spec = load_assignment(SPEC)
     scratch = tmp_path / ("warm" if zygote_address else "cold")
     scratch.mkdir(parents=True)

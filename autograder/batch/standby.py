@@ -34,10 +34,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from autograder.grading import GRADING_STACK
+
 TAKEN = "taken"
 KERNEL_DONE = "kernel-done"
-PRELOAD = ["autograder.batch.worker", "autograder.batch.worker_process", "autograder.checks.pytest_plugin",
-           "pytest", "nbclient"]   # what every worker imports: imported once, by the fork server
+# what every worker imports: imported once, by the fork server
+PRELOAD = ["autograder.batch.worker", "autograder.batch.worker_process", *GRADING_STACK]
 _context = multiprocessing.get_context("forkserver")
 
 

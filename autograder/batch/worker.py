@@ -106,15 +106,19 @@ def standby_main(argv: list[str], environ: dict, channel, startup_log: str) -> N
     from autograder.batch.worker_process import _die_with_parent
 
     _die_with_parent()
-    log = os.open(startup_log, os.O_WRONLY | os.O_APPEND)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(log)
+    _output_to(os.open(startup_log, os.O_WRONLY | os.O_APPEND))
     take_environment(environ)
     code = main(argv, channel=channel)
     sys.stdout.flush()
     sys.stderr.flush()
     raise SystemExit(code)
+
+
+def _output_to(fd: int) -> None:
+    """Send this process' stdout and stderr to the open file ``fd`` (and close ``fd``)."""
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
 
 
 def take_environment(environ: dict) -> None:
@@ -142,9 +146,7 @@ def take_job(args, channel) -> bool:
     startup = Path(job["startup_log"]).read_bytes() if job.get("startup_log") else b""
     if startup.strip():   # what the worker said while starting (warnings): the log's head
         os.write(log, b"[worker start-up]\n" + startup + b"\n[grading]\n")
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(log)
+    _output_to(log)
     args.notebook, args.student = Path(job["notebook"]), job["student"]
     args.result_file = Path(job["result_file"])
     args.executed_file = Path(job["executed_file"]) if job.get("executed_file") else None

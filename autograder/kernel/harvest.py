@@ -182,11 +182,11 @@ def _with_matches(fp: dict, indexes: dict) -> dict:
 
 
 def _fingerprint_key(fp: dict):
-    """What ``fingerprint.relation`` reads of ``fp`` (its sample and checksum), as a dict key: a
+    """What ``fingerprint.relation`` reads of ``fp`` (sizes, sample, checksum, scale), as a dict key: a
     record's relations are computed once, not again at every later harvest (None: no memo)."""
     try:
         sample = fp.get("_sample")
-        return (fp.get("rows"), fp.get("row_size"), tuple(fp.get("checksum") or ()),
+        return (fp.get("rows"), fp.get("row_size"), tuple(fp.get("checksum") or ()), tuple(fp.get("_scale") or ()),
                 None if sample is None else sample.tobytes())
     except Exception:
         return None
