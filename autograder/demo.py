@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 
 from autograder.assignments import AssignmentSpec, load_assignment
@@ -108,7 +109,10 @@ def run_solution(spec: AssignmentSpec, out: Path) -> float:
             kernel_dirs=[str(write_kernelspec(Path(tmp) / ".kernels"))]))
         client = NotebookClient(nb, km=km, timeout=600, resources={"metadata": {"path": tmp}})
         with _environ(env):
-            client.execute()
+            try:
+                client.execute()
+            finally:   # nbclient leaves running a kernel manager it was given
+                run_sync(km.shutdown_kernel)(now=True)
         seconds = time.monotonic() - started
     nbformat.write(nb, str(out / "solution_executed.ipynb"))
     print("".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream"))
