@@ -264,7 +264,7 @@ def run_hidden_checks(spec: AssignmentSpec, payload: dict | None, lang: str, scr
     artifact, verdicts, ini = folder / "artifact.json", folder / "verdicts.json", folder / "pytest.ini"
     artifact.write_text(json.dumps(payload or {}), encoding="utf-8")
     ini.write_text("[pytest]\n")
-    args = [str(spec.checks_file), "-q", "--no-header", "-p", "no:cacheprovider",
+    args = [str(spec.checks_file), "-q", "--no-header", "-p", "no:cacheprovider", *HERMETIC_PYTEST,
             "-c", str(ini), "--rootdir", str(folder), "-p", "autograder.checks.pytest_plugin",
             "--artifact", str(artifact), "--verdicts", str(verdicts)]
     if in_process:
@@ -297,6 +297,10 @@ def _pytest_here(args: list[str], lang: str) -> tuple[int, str]:
     return int(code), output.getvalue()
 
 
+# The hidden checks need no installed pytest plugin (one that reorders or reseeds tests would
+# change them), nor the reports of exceptions raised in finalizers and threads, whose garbage
+# collections cost a batch worker more than the checks themselves (its heap is the fork server's).
+HERMETIC_PYTEST = ("--disable-plugin-autoload", "-p", "no:unraisableexception", "-p", "no:threadexception")
 GRADING_STACK = ("nbclient", "pytest", "autograder.checks.pytest_plugin", "autograder.execution.warm")
 
 
