@@ -135,8 +135,6 @@ class UsageError(Exception):
 
 def _dispatch(args) -> int:
     if args.command == "grade":
-        from autograder.batch.run import grade_batch
-
         missing = [str(p) for p in args.paths if not p.exists()]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(missing)}")
@@ -144,6 +142,11 @@ def _dispatch(args) -> int:
             _require_known(args.assignment)
         if args.executor == "dask" and not args.scheduler:
             raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
+        if args.assignment is not None and args.executor == "local":   # before importing the grading stack
+            from autograder.batch.prestart import start_zygote
+
+            start_zygote(args.assignment, full=args.full, jobs=args.jobs, warm_kernels=args.warm)
+        from autograder.batch.run import grade_batch
         from autograder.execution.sandbox import SandboxUnavailable
 
         try:

@@ -24,12 +24,12 @@ import nbformat
 
 from autograder.execution import sandbox
 from autograder.assignments import AssignmentSpec
-from autograder.execution.kernel_run import Execution, KernelSession, Limits, kernel_env
+from autograder.assignments.environment import assignment_kernel_env
+from autograder.execution.kernel_run import Execution, KernelSession, Limits
 from autograder.results import CheckResult, QuestionResult, StudentResult
 
 MAX_NOTEBOOK_MB = 250
 CHECKS_TIMEOUT_S = 120
-CACHE_DIR_ENV = "AUTOGRADER_CACHE_DIR"       # data caches shared by the kernels (default ~/.cache/autograder)
 
 NOTES = {
     "cell_error": {"fr": "Cellule de code n°{cell} : {ename}: {evalue}",
@@ -214,41 +214,6 @@ def prepare_workdir(spec: AssignmentSpec, root: Path) -> Path:
         if (release / name).is_file():   # a missing one is reported before grading (batch)
             shutil.copy2(release / name, workdir / name)
     return workdir
-
-
-def data_cache_root() -> Path:
-    return Path(os.environ.get(CACHE_DIR_ENV) or Path.home() / ".cache" / "autograder")
-
-
-def data_cache_env(spec: AssignmentSpec) -> dict[str, str]:
-    """Kernel environment giving access to the assignment's data cache, filled on first use
-    (``spec.data.prepare_cache``). A cache that cannot be made only costs time: {}."""
-    if spec.data.prepare_cache is None:
-        return {}
-    folder = data_cache_root() / spec.name
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        extra = spec.data.prepare_cache(folder)
-    except Exception as exc:   # e.g. a read-only home: kernels will just do the work themselves
-        print(f"warning: no data cache for {spec.name} in {folder} ({type(exc).__name__}: {exc})", file=sys.stderr)
-        return {}
-    for path in [folder, *folder.iterdir()]:   # the sandboxed kernel reads it under another uid
-        try:
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        except OSError:
-            pass
-    return extra
-
-
-def assignment_kernel_env(spec: AssignmentSpec, *, workdir: Path, threads: int,
-                          environ: dict | None = None, fast: bool = False) -> tuple[dict[str, str], list[str]]:
-    """The kernel's environment for ``spec`` (the generic one, then the assignment's data
-    settings, then its data cache) and the data folders bound read-only into its sandbox."""
-    environ = os.environ if environ is None else environ
-    cache = data_cache_env(spec)
-    env = kernel_env(workdir=workdir, threads=threads, extra={**spec.data.kernel_env(environ), **cache}, fast=fast)
-    folders = spec.data.data_dirs(environ) + [v for v in cache.values() if os.path.isdir(v)]
-    return env, list(dict.fromkeys(folders))
 
 
 def run_hidden_checks(spec: AssignmentSpec, payload: dict | None, lang: str, scratch: Path, *,
@@ -473,13 +438,3 @@ def compare_self_check(spec: AssignmentSpec, verdicts: list[dict], said: dict | 
         if notebook != grader:
             disagreements.append({"id": verdict["id"], "grader": grader, "notebook": notebook})
     return {"ran": True, "error": said.get("error"), "checked": checked, "disagreements": disagreements}
-
-
-def warm_env(spec: AssignmentSpec, threads: int, environ: dict | None = None, *, full: bool = False) -> dict[str, str]:
-    """The import-time part of the kernels' environment for ``spec`` in fast mode (``full``:
-    --full) (what a zygote is started with and must match, see autograder/execution/zygote.py)."""
-    from autograder.execution.zygote import import_time_env
-
-    env, _ = assignment_kernel_env(spec, workdir=Path("/nonexistent"), threads=threads, environ=environ,
-                                   fast=not full)
-    return import_time_env(env)

@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.batch.run import MEMORY_PER_JOB_GB, grade_batch
+from autograder.batch.prestart import MEMORY_PER_JOB_GB
+from autograder.batch.run import grade_batch
 
 KIT = Path(__file__).resolve().parents[1]
 SOLUTION = KIT / "source" / "td_keras_mlp" / "td_keras_mlp.ipynb"

@@ -28,7 +28,7 @@ Questions and points come from the assignment's SPEC.
 10000×784 copy built by repeating the offline real sample, served through the ``lab`` data source.
 Parallelism budget: nbgrader grades one notebook at a time, its kernel free to use every
 core; ours runs ``--jobs`` kernels with cores/jobs threads each with ``--full``, one thread
-each in fast mode (``autograder.batch.run.kernel_threads``).
+each in fast mode (``autograder.batch.prestart.kernel_threads``).
 """
 from __future__ import annotations
 
@@ -254,7 +254,8 @@ def floor_once(data_source: str, assignment: str = FIRST_CORPUS[0], zygote: str 
     import nbformat
 
     from autograder.assignments import DATA_SOURCE_ENV, load_assignment
-    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+    from autograder.execution.environment import kernel_env
+    from autograder.execution.kernel_run import Limits, run_notebook
 
     with tempfile.TemporaryDirectory() as tmp:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import keras")])
@@ -292,7 +293,7 @@ def warm_floor(data_source: str, assignment: str, n: int, jobs: int, threads: in
 def measure_floor(env: dict, n: int, jobs: int, assignment: str) -> dict:
     """Cold: (one kernel alone, seconds per kernel when n kernels start ``jobs`` at a time);
     warm: the same for kernels forked from a zygote, and the zygote's start."""
-    from autograder.batch.run import kernel_threads
+    from autograder.batch.prestart import kernel_threads
 
     source, threads = env["AUTOGRADER_DATA_SOURCE"], kernel_threads(False, jobs)   # as fast mode's kernels
     code = ("from bench.grading_speed import floor_once; "

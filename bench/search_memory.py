@@ -21,7 +21,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.checks import Submission
-from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+from autograder.execution.environment import kernel_env
+from autograder.execution.kernel_run import Limits, run_notebook
 
 KEEP = ("import autograder.kernel.recorder as _r\n"
         "_r._track = lambda obj, origin: _r._alive.append(obj)   # bench only: keep every model alive\n")

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import (AssignmentSpec, ContractItem, DataSettings, load_assignment)
-from autograder.execution.kernel_run import kernel_env
-from autograder.grading import assignment_kernel_env, prepare_workdir
+from autograder.assignments.environment import assignment_kernel_env
+from autograder.execution.environment import kernel_env
+from autograder.grading import prepare_workdir
 from autograder.nbgrader_bridge import _assignment_of_folder
 from autograder.release import render_self_check
 from conftest import RELEASE_DIR, SOURCE_DIR

@@ -245,7 +245,8 @@ def test_kernel_payload_holds_calls_files_and_data_relations(tmp_path):
     """Through a real kernel and the grader's emitter: the facts the checks read."""
     import nbformat
 
-    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+    from autograder.execution.environment import kernel_env
+    from autograder.execution.kernel_run import Limits, run_notebook
 
     cells = [
         "import numpy as np, keras\n"

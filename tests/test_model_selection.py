@@ -498,7 +498,8 @@ def kernel_facts(tmp_path_factory):
     pytest.importorskip("scikeras")
     import nbformat
 
-    from autograder.execution.kernel_run import Limits, kernel_env, run_notebook
+    from autograder.execution.environment import kernel_env
+    from autograder.execution.kernel_run import Limits, run_notebook
 
     tmp = tmp_path_factory.mktemp("model_selection")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in KERNEL_CELLS])

@@ -254,7 +254,8 @@ def test_released_notebook_from_a_fresh_copy_sigmoid_and_l2(tmp_path):
     softmax. check("q2") fails with the grader's own message, check("q6") shows nothing of its
     hidden checks, the self-check changes nothing: the grade is the corpus' expected one."""
     from autograder.execution.kernel_run import Limits, run_notebook
-    from autograder.grading import assignment_kernel_env, assemble, run_hidden_checks, self_check_epilogue
+    from autograder.assignments.environment import assignment_kernel_env
+    from autograder.grading import assemble, run_hidden_checks, self_check_epilogue
 
     spec = load_assignment("td_keras_mlp")
     work = tmp_path / "clone"

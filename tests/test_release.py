@@ -163,7 +163,7 @@ def test_release_skeleton_runs_until_the_first_placeholder(assignment, tmp_path)
     import shutil
 
     from autograder.execution.kernel_run import Limits, run_notebook
-    from autograder.grading import assignment_kernel_env
+    from autograder.assignments.environment import assignment_kernel_env
 
     spec, _, release_nb = assignment
     for item in spec.release_dir().iterdir():

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -18,6 +19,7 @@ import psutil
 import pytest
 
 from autograder.assignments import load_assignment
+from autograder.batch.prestart import default_jobs, kernel_threads, start_zygote
 from autograder.batch.run import GradeOptions, start_warm_kernels
 from autograder.batch.worker_process import worker_command, zygote_address
 from autograder.cli import main as cli_main
@@ -25,7 +27,8 @@ from autograder.collect import Submission
 from autograder.execution import sandbox, warm
 from autograder.execution.kernel_run import Limits, run_notebook
 from autograder.execution.zygote import import_time_env
-from autograder.grading import assignment_kernel_env, grade_submission, prepare_workdir, warm_env
+from autograder.assignments.environment import assignment_kernel_env, warm_env
+from autograder.grading import grade_submission, prepare_workdir
 
 from conftest import CORPUS
 
@@ -113,6 +116,57 @@ def test_no_warm_forces_cold_kernels(monkeypatch, tmp_path, capsys):
     assert command[command.index("--zygote") + 1] == "/tmp/z.sock"
     monkeypatch.setenv(warm.WARM_ENV, "0")
     assert not warm.enabled()
+
+
+class _StubZygote:
+    info = {"seconds": 0}
+
+    def __init__(self, env, spawned):
+        self.env = env
+        spawned.append(env)
+
+    def alive(self):
+        return True
+
+    def wait_ready(self, timeout=0):
+        return self.info
+
+    def describe(self):
+        return "stub"
+
+    def close(self):
+        pass
+
+
+def test_the_zygote_started_first_is_the_batch_zygote(monkeypatch):
+    """``grade --assignment`` starts the zygote before importing the grading stack; the batch
+    then finds that one (same environment), and --no-warm starts none."""
+    spawned = []
+    monkeypatch.setattr(warm, "_zygotes", {})
+    monkeypatch.setattr(warm.Zygote, "spawn", classmethod(lambda cls, env: _StubZygote(env, spawned)))
+    start_zygote(SPEC, full=False, jobs=None, warm_kernels=False)
+    assert spawned == []
+    start_zygote(SPEC, full=False, jobs=None)
+    options = GradeOptions(SPEC, False, "fr", kernel_threads(False, default_jobs()), "/nonexistent")
+    assert start_warm_kernels(load_assignment(SPEC), options) == "kernels: warm (stub)"
+    assert len(spawned) == 1
+
+
+def test_what_starts_the_zygote_first_imports_no_grading_stack():
+    code = ("import sys, autograder.batch.prestart, autograder.cli\n"
+            "print(sorted(m for m in ('jupyter_client', 'nbclient', 'pytest', 'keras', 'tensorflow') if m in sys.modules))")
+    said = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert said.stdout.strip() == "[]"
+
+
+def test_a_zygote_closed_while_importing_is_killed_at_once(tmp_path):
+    """It reads its stdin (the signal to leave) only once ready: a batch with nothing to grade
+    must not wait for its imports, nor ten seconds, to end."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE)
+    started = time.monotonic()
+    warm.Zygote(process, tmp_path, {}).close()
+    assert process.poll() is not None and time.monotonic() - started < 5
 
 
 def test_the_zygote_is_keyed_by_the_import_time_environment():

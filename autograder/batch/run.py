@@ -15,30 +15,26 @@ holding another assignment's results.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-
-import psutil
 
 from autograder.execution import sandbox
 from autograder.assignments import AssignmentSpec, load_assignment
 from autograder.assignments.detection import Detection, choose_assignment, mismatch_note
 from autograder.collect import Submission, collect_submissions
 from autograder.batch.executors import make_executor
+from autograder.batch.prestart import default_jobs, kernel_threads, start_zygote
 from autograder.batch.standby import close_all as close_standbys
 from autograder.batch.worker_process import expect_standby
 from autograder.outputs.feedback import write_feedback
 from autograder.outputs.grades_table import write_grades_csv
 from autograder.execution.warm import close_all as close_zygotes, enabled as warm_kernels_enabled
 from autograder.execution.warm import shared_zygote
-from autograder.grading import assemble, file_sha256, warm_env
+from autograder.assignments.environment import warm_env
+from autograder.grading import assemble, file_sha256
 from autograder.results import StudentResult, load_results, save_result
-
-GB = 2**30
-MEMORY_PER_JOB_GB = 2.5  # a kernel with TensorFlow and the lab's models, with margin
 
 
 @dataclass(frozen=True)
@@ -54,19 +50,6 @@ class GradeOptions:
     hide: tuple[str, ...] = ()      # what the kernels must not see: the output dir, the submissions
     course_root: str | None = None  # where release/<assignment>/ is, if not this kit's (remote workers)
     warm: bool = True               # fork kernels from a zygote of the grading process (--no-warm: cold)
-
-
-def default_jobs() -> int:
-    cores = os.cpu_count() or 1
-    memory_jobs = int(psutil.virtual_memory().available / GB // MEMORY_PER_JOB_GB)
-    return max(1, min(cores, memory_jobs))
-
-
-def kernel_threads(full: bool, jobs: int) -> int:
-    """Threads of each kernel's TensorFlow and BLAS: the cores shared by the jobs with --full;
-    one in fast mode, whose fits are two batches on small models: thread pools cost more there
-    than they give (one thread grades the lab's notebooks 20-30 % faster on 2 cores)."""
-    return max(1, (os.cpu_count() or 1) // jobs) if full else 1
 
 
 def is_up_to_date(sub: Submission, out_dir: Path, full: bool, assignment: str) -> bool:
@@ -118,9 +101,20 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
     kernels (see autograder/execution/warm.py).
     ValueError (UnknownAssignment, AssignmentChoiceError...) before grading anything when the
     batch cannot be graded as asked."""
-    out_dir = Path(out_dir)
     if assignment is not None:
         load_assignment(assignment)   # an unknown name: stop before collecting
+        if executor == "local":   # its longest start first (its kernels' imports), see prestart.py
+            start_zygote(assignment, full=full, jobs=jobs, warm_kernels=warm)
+    try:
+        return _grade_batch(paths, Path(out_dir), full, lang, jobs, force, assignment, executor, scheduler,
+                            progress, limits, warm)
+    finally:
+        close_standbys()
+        close_zygotes()
+
+
+def _grade_batch(paths, out_dir: Path, full, lang, jobs, force, assignment, executor, scheduler,
+                 progress, limits, warm) -> list[StudentResult]:
     submissions = collect_submissions([Path(p) for p in paths], out_dir / ".work", assignment=assignment)
     name, detections = choose_assignment(submissions, assignment)
     spec = load_assignment(name)
@@ -142,12 +136,8 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
         _log(progress, start_warm_kernels(spec, options))
     _log(progress, f"{len(submissions)} submission(s), {len(submissions) - len(todo)} already graded, "
                    f"{len(gradable)} to grade with {jobs} job(s) ({'full' if full else 'fast'} mode)")
-    try:
-        with make_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
-            _run(pool, gradable, options, out_dir, lang, progress, detections)
-    finally:
-        close_standbys()
-        close_zygotes()
+    with make_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
+        _run(pool, gradable, options, out_dir, lang, progress, detections)
     results = load_results(out_dir)
     write_grades_csv(results, out_dir)
     _log(progress, f"results: {out_dir / 'results'}  grades: {out_dir / 'grades.csv'}  "

@@ -126,7 +126,7 @@ def zygote_address(options, *, wait: bool = True) -> str | None:
     if not getattr(options, "warm", False):
         return None
     from autograder.execution.warm import shared_zygote
-    from autograder.grading import warm_env
+    from autograder.assignments.environment import warm_env
 
     zygote = shared_zygote(warm_env(load_assignment(options.assignment), options.threads, full=options.full),
                            wait=wait)

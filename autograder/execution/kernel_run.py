@@ -20,7 +20,6 @@ its memory grows. The kernel itself is started inside the sandbox of
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import sys
@@ -452,7 +451,7 @@ def _use_zygote(km, address: str, sandbox):
     """Give ``km`` the provisioner that forks the kernel from the zygote at ``address``."""
     import uuid
 
-    from autograder.execution.warm import ZygoteProvisioner
+    from autograder.execution.warm_provisioner import ZygoteProvisioner
 
     km.kernel_id = km.kernel_id or str(uuid.uuid4())
     provisioner = ZygoteProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
@@ -590,35 +589,3 @@ def _answer_metadata(cell) -> dict:
     if isinstance(nbgrader.get("points"), (int, float)) and not isinstance(nbgrader.get("points"), bool):
         kept["points"] = nbgrader["points"]
     return {"nbgrader": kept} if kept else {}
-
-
-def kernel_env(*, workdir: Path, threads: int, extra: dict | None = None, fast: bool = False) -> dict:
-    """Environment of the student's kernel: only what it needs, nothing of the grader's.
-
-    ``extra``: the assignment's variables (its data settings, its data cache), added last.
-    ``fast`` (fast mode): TensorFlow without its oneDNN kernels, whose set-up costs more than
-    they save on the few small batches of a fast fit (model building, fits and evaluations
-    about 40 % faster on the lab's MLPs); ``TF_ENABLE_ONEDNN_OPTS`` in the grader's environment wins."""
-    env = {
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
-        "HOME": str(workdir),
-        "USER": "student",
-        "LOGNAME": "student",
-        "LANG": "C.UTF-8",
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": str(workdir / ".config" / "matplotlib"),
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "TF_NUM_INTRAOP_THREADS": str(threads),
-        "TF_NUM_INTEROP_THREADS": "1",
-        "OMP_NUM_THREADS": str(threads),
-        "KERAS_HOME": str(workdir / ".keras"),
-    }
-    if fast:
-        env["TF_ENABLE_ONEDNN_OPTS"] = "0"
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TF_ENABLE_ONEDNN_OPTS"):
-        if key in os.environ:
-            env[key] = os.environ[key]
-    env.update(extra or {})
-    return env

@@ -9,12 +9,15 @@ kernels' environment read at import time (``zygote.import_time_env``: thread cou
 TF/Keras variables); a kernel whose environment differs in it is refused by the zygote and starts
 cold, and a different setting gets a zygote of its own.
 
-``ZygoteProvisioner`` is the jupyter_client provisioner of a warm kernel: nbclient drives the
-kernel through the same connection file and protocol as a cold one. When the zygote cannot give
-a kernel (not started, dead, refused), the provisioner starts the cold kernel instead and says
-why in one line on stderr (the student's grading log); ``shared_zygote`` says it once per
-grading process when the zygote cannot start or has died. ``--no-warm`` (``GradeOptions.warm``)
-or ``AUTOGRADER_WARM=0`` forces the cold path.
+``ZygoteProvisioner`` (``warm_provisioner.py``) is the jupyter_client provisioner of a warm
+kernel: nbclient drives the kernel through the same connection file and protocol as a cold one.
+When the zygote cannot give a kernel (not started, dead, refused), the provisioner starts the
+cold kernel instead and says why in one line on stderr (the student's grading log);
+``shared_zygote`` says it once per grading process when the zygote cannot start or has died.
+``--no-warm`` (``GradeOptions.warm``) or ``AUTOGRADER_WARM=0`` forces the cold path.
+
+This module imports no Jupyter client: a batch starts its zygote (its longest start) before
+importing the rest of the grading stack (``autograder/batch/prestart.py``).
 """
 from __future__ import annotations
 
@@ -33,9 +36,7 @@ import threading
 import time
 from pathlib import Path
 
-from jupyter_client.provisioning.local_provisioner import LocalProvisioner
-
-from autograder.execution.zygote import READY, import_time_env
+from autograder.execution.zygote import READY
 
 WARM_ENV = "AUTOGRADER_WARM"          # 0/off/no: every kernel starts cold
 START_TIMEOUT_S = 240                 # importing TensorFlow on a loaded machine
@@ -145,6 +146,9 @@ class Zygote:
                 f"{self.memory_mb():.0f} MB")
 
     def close(self) -> None:
+        if self.process.poll() is None and not self.info:   # still importing: it reads no stdin yet
+            self.process.kill()
+            self.process.wait()
         if self.process.poll() is None:
             try:
                 self.process.stdin.close()      # its signal to leave
@@ -305,34 +309,3 @@ def request_kernel(address: str, *, env: dict, cwd: str | None, connection_file:
     except ZygoteUnavailable:
         conn.close()
         raise
-
-
-class ZygoteProvisioner(LocalProvisioner):
-    """Starts the kernel from the zygote (``address``) inside the sandbox ``plan``; falls back
-    to the cold command (``LocalProvisioner``) with one line on stderr saying why."""
-
-    address: str = ""
-    plan: dict | None = None
-    namespaces: bool = False
-    warm: bool | None = None          # after launch: was the kernel forked from the zygote
-
-    async def launch_kernel(self, cmd: list[str], **kwargs):
-        try:
-            process = request_kernel(self.address, env=kwargs.get("env") or {}, cwd=kwargs.get("cwd"),
-                                     connection_file=self.parent.connection_file, plan=self.plan,
-                                     namespaces=self.namespaces)
-        except ZygoteUnavailable as exc:
-            print(f"warm kernel unavailable ({exc}): this kernel starts cold", file=sys.stderr, flush=True)
-            self.warm = False
-            return await super().launch_kernel(cmd, **kwargs)
-        self.warm, self.process = True, process
-        self.pid = self.pgid = process.pid
-        self.cwd = kwargs.get("cwd")
-        return self.connection_info
-
-    async def send_signal(self, signum: int) -> None:
-        """To the kernel's process group while its handle lives (never to a recycled pid)."""
-        if not self.warm:
-            return await super().send_signal(signum)
-        if self.process is not None:
-            self.process.send_signal(signum)
