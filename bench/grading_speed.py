@@ -275,7 +275,7 @@ def warm_floor(data_source: str, assignment: str, n: int, jobs: int, threads: in
 
     from autograder.assignments import DATA_SOURCE_ENV, load_assignment
     from autograder.execution.warm import Zygote
-    from autograder.grading import warm_env
+    from autograder.assignments.environment import warm_env
 
     started = time.monotonic()
     zygote = Zygote.start(warm_env(load_assignment(assignment), threads, {**os.environ, DATA_SOURCE_ENV: data_source}))
