@@ -14,9 +14,10 @@ from elsewhere are logged too (``file_events()``): ``Model.save`` / ``save_weigh
 written), ``Model.load_weights``, ``keras.models.load_model`` / ``keras.saving.load_model`` (the
 path read) and every ``keras.applications`` constructor (its ``weights`` argument). Records
 keep fingerprints, never the data. In **fast
-mode** the call keeps the requested batch size and validation fraction but trains one epoch on
-the first few batches, eagerly (for two batches, tracing a ``tf.function`` costs far more than
-it saves); the returned ``History`` is then padded to the requested number of epochs (last
+mode** the call keeps the requested batch size and validation fraction but trains one epoch,
+eagerly (for so few batches, tracing a ``tf.function`` costs far more than it saves), on the
+first batch of its data cut to two batches (so ``validation_split`` holds out the same rows and
+``validation_data`` keeps two batches; one training step is most of a fast fit's time); the returned ``History`` is then padded to the requested number of epochs (last
 values repeated), so student code that reads it behaves as after full training. Fast mode also
 evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
@@ -56,7 +57,8 @@ from autograder.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
-FAST_BATCHES = 2          # batches kept per fit in fast mode
+FAST_BATCHES = 2          # batches of data kept per fit in fast mode (validation_split holds out its share of them)
+FAST_TRAIN_STEPS = 1      # of which a notebook's own fit trains on the first (an eager step is most of a fast fit)
 FAST_MAX_EPOCHS = 1000    # above this, fast mode trains as written (a runaway stays a runaway)
 DEFAULT_BATCH_SIZE = 32   # Keras' default when batch_size is None
 RECORDER_MARK = "_autograder_recorder"   # set on every wrapper this module installs (see harvest._changes):
@@ -186,6 +188,7 @@ def _wrap_fit(keras) -> None:
     track, origin_now, describe_trained, on_batches = (_track, _estimators.current_origin, _describe_trained,
                                                        _fit_on_batches)
     new_record, fast_arguments, pad_history, clock = _new_record, _fast_arguments, _pad_history, time.perf_counter
+    one_step = _train_steps_of_fast_fit
     eagerly, data_facts, depth = _eagerly, _fit_data, _depth
 
     def fit(self, *args, **kwargs):
@@ -204,7 +207,7 @@ def _wrap_fit(keras) -> None:
             if fast and origin is not None:   # a wrapper's clone: train on batches, without a data pipeline
                 history = on_batches(self, fast_arguments(bound.arguments, record))
             if fast and history is None:
-                history = eagerly(self, original_fit, fast_arguments(bound.arguments, record))
+                history = eagerly(self, original_fit, one_step(fast_arguments(bound.arguments, record), record))
             elif not fast:
                 history = original_fit(self, *args, **kwargs)
         finally:
@@ -756,6 +759,15 @@ def _fast_arguments(arguments: dict, record: dict) -> dict:
     kwargs["verbose"] = 0
     initial = kwargs.get("initial_epoch", 0) or 0
     kwargs["epochs"] = min(record["epochs"], initial + 1)
+    return kwargs
+
+
+def _train_steps_of_fast_fit(kwargs: dict, record: dict) -> dict:
+    """A fast fit on arrays trains FAST_TRAIN_STEPS batches of its FAST_BATCHES: the validation
+    it holds out (``validation_split``) or is given is the same, the History the same kind."""
+    if record["x_rows"] is not None:
+        steps = kwargs.get("steps_per_epoch")
+        kwargs["steps_per_epoch"] = FAST_TRAIN_STEPS if steps is None else max(1, min(steps, FAST_TRAIN_STEPS))
     return kwargs
 
 
