@@ -28,7 +28,7 @@ def default_jobs() -> int:
 
 def kernel_threads(full: bool, jobs: int) -> int:
     """Threads of each kernel's TensorFlow and BLAS: the cores shared by the jobs with --full;
-    one in fast mode, whose fits are two batches on small models: thread pools cost more there
+    one in fast mode, whose fits train a batch or two of small models: thread pools cost more there
     than they give (one thread grades the lab's notebooks 20-30 % faster on 2 cores)."""
     return max(1, (os.cpu_count() or 1) // jobs) if full else 1
 

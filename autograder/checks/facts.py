@@ -217,7 +217,7 @@ class FitFacts:
     validation_in_training_rows: float | None = None  # share of validation rows that are trained rows too
     origin_data: dict | None = field(default=None, repr=False)   # see ``origin``
     model_data: dict | None = field(default=None, repr=False)    # see ``model``
-    fast: bool = False                                # trained in fast mode (two batches)
+    fast: bool = False                                # trained in fast mode (a batch or two)
 
     @classmethod
     def from_dict(cls, data: dict) -> "FitFacts":

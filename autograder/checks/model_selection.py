@@ -2,7 +2,7 @@
 
 The checks judge **how** a model selection was set up and whether the student's reported
 choices agree with the student's own results, never which candidate won (that depends on real
-training, and fast mode trains two batches)::
+training, and fast mode trains a batch or two)::
 
     est = expect_keras_wrapper(sub.estimator("clf"), task="classifier")
     expect_construction_fit_params(est, ("epochs", "batch_size"))

@@ -13,12 +13,12 @@ inside ``fit``) are logged the same way with their result (``calls()``). Weights
 from elsewhere are logged too (``file_events()``): ``Model.save`` / ``save_weights`` (the path
 written), ``Model.load_weights``, ``keras.models.load_model`` / ``keras.saving.load_model`` (the
 path read) and every ``keras.applications`` constructor (its ``weights`` argument). Records
-keep fingerprints, never the data. In **fast
-mode** the call keeps the requested batch size and validation fraction but trains one epoch,
-eagerly (for so few batches, tracing a ``tf.function`` costs far more than it saves), on the
-first batch of its data cut to two batches (so ``validation_split`` holds out the same rows and
-``validation_data`` keeps two batches; one training step is most of a fast fit's time); the returned ``History`` is then padded to the requested number of epochs (last
-values repeated), so student code that reads it behaves as after full training. Fast mode also
+keep fingerprints, never the data. In **fast mode** the call keeps the requested batch size and
+validation fraction but trains one epoch, eagerly (for so few batches, tracing a ``tf.function``
+costs far more than it saves), on the first batch of its data cut to two batches (so
+``validation_split`` holds out the same rows and ``validation_data`` keeps two batches; one
+training step is most of a fast fit's time); the returned ``History`` is then padded to the
+requested number of epochs (last values repeated), so student code that reads it behaves as after full training. Fast mode also
 evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
