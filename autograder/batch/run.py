@@ -106,15 +106,17 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
         if executor == "local":   # its longest start first (its kernels' imports), see prestart.py
             start_zygote(assignment, full=full, jobs=jobs, warm_kernels=warm)
     try:
-        return _grade_batch(paths, Path(out_dir), full, lang, jobs, force, assignment, executor, scheduler,
-                            progress, limits, warm)
+        return _grade_batch(paths=paths, out_dir=Path(out_dir), full=full, lang=lang, jobs=jobs, force=force,
+                            assignment=assignment, executor=executor, scheduler=scheduler, progress=progress,
+                            limits=limits, warm=warm)
     finally:
         close_standbys()
         close_zygotes()
 
 
-def _grade_batch(paths, out_dir: Path, full, lang, jobs, force, assignment, executor, scheduler,
-                 progress, limits, warm) -> list[StudentResult]:
+def _grade_batch(*, paths: list[Path], out_dir: Path, full: bool, lang: str, jobs: int | None, force: bool,
+                 assignment: str | None, executor: str, scheduler: str | None, progress: bool,
+                 limits: dict | None, warm: bool) -> list[StudentResult]:
     submissions = collect_submissions([Path(p) for p in paths], out_dir / ".work", assignment=assignment)
     name, detections = choose_assignment(submissions, assignment)
     spec = load_assignment(name)
