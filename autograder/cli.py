@@ -142,10 +142,10 @@ def _dispatch(args) -> int:
             _require_known(args.assignment)
         if args.executor == "dask" and not args.scheduler:
             raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
-        if args.assignment is not None and args.executor == "local":   # before importing the grading stack
-            from autograder.batch.prestart import start_zygote
+        from autograder.batch.prestart import start_zygote
 
-            start_zygote(args.assignment, full=args.full, jobs=args.jobs, warm_kernels=args.warm)
+        # the batch's longest start (its kernels' Keras import), before importing the grading stack
+        start_zygote(args.assignment, executor=args.executor, full=args.full, jobs=args.jobs, warm_kernels=args.warm)
         from autograder.batch.run import grade_batch
         from autograder.execution.sandbox import SandboxUnavailable
 

@@ -144,9 +144,11 @@ def test_the_zygote_started_first_is_the_batch_zygote(monkeypatch):
     spawned = []
     monkeypatch.setattr(warm, "_zygotes", {})
     monkeypatch.setattr(warm.Zygote, "spawn", classmethod(lambda cls, env: _StubZygote(env, spawned)))
-    start_zygote(SPEC, full=False, jobs=None, warm_kernels=False)
+    start_zygote(SPEC, executor="local", full=False, jobs=None, warm_kernels=False)
+    start_zygote(SPEC, executor="dask", full=False, jobs=None)
+    start_zygote(None, executor="local", full=False, jobs=None)
     assert spawned == []
-    start_zygote(SPEC, full=False, jobs=None)
+    start_zygote(SPEC, executor="local", full=False, jobs=None)
     options = GradeOptions(SPEC, False, "fr", kernel_threads(False, default_jobs()), "/nonexistent")
     assert start_warm_kernels(load_assignment(SPEC), options) == "kernels: warm (stub)"
     assert len(spawned) == 1

@@ -33,10 +33,13 @@ def kernel_threads(full: bool, jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // jobs) if full else 1
 
 
-def start_zygote(assignment: str, *, full: bool, jobs: int | None, warm_kernels: bool = True) -> None:
+def start_zygote(assignment: str | None, *, executor: str, full: bool, jobs: int | None,
+                 warm_kernels: bool = True) -> None:
     """Start the zygote of a local batch grading ``assignment`` with ``jobs`` (None: the
     default) without waiting for its imports; nothing when its kernels start cold (``--no-warm``,
-    ``AUTOGRADER_WARM=0``). A zygote that cannot start is said once, as ``grade_batch`` would."""
-    if warm_kernels and warm.enabled():
+    ``AUTOGRADER_WARM=0``), elsewhere (``executor`` other than "local": each Dask worker has
+    its own) or when the assignment is not named yet (detected from the submissions later).
+    A zygote that cannot start is said once, as ``grade_batch`` would."""
+    if assignment is not None and executor == "local" and warm_kernels and warm.enabled():
         spec = load_assignment(assignment)
         warm.shared_zygote(warm_env(spec, kernel_threads(full, jobs or default_jobs()), full=full), wait=False)

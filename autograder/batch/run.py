@@ -103,8 +103,7 @@ def grade_batch(*, paths: list[Path], out_dir: Path, full: bool = False, lang: s
     batch cannot be graded as asked."""
     if assignment is not None:
         load_assignment(assignment)   # an unknown name: stop before collecting
-        if executor == "local":   # its longest start first (its kernels' imports), see prestart.py
-            start_zygote(assignment, full=full, jobs=jobs, warm_kernels=warm)
+    start_zygote(assignment, executor=executor, full=full, jobs=jobs, warm_kernels=warm)   # its longest start, first
     try:
         return _grade_batch(paths=paths, out_dir=Path(out_dir), full=full, lang=lang, jobs=jobs, force=force,
                             assignment=assignment, executor=executor, scheduler=scheduler, progress=progress,

@@ -18,8 +18,8 @@ validation fraction but trains one epoch, eagerly (for so few batches, tracing a
 costs far more than it saves), on the first batch of its data cut to two batches (so
 ``validation_split`` holds out the same rows and ``validation_data`` keeps two batches; one
 training step is most of a fast fit's time); the returned ``History`` is then padded to the
-requested number of epochs (last values repeated), so student code that reads it behaves as after full training. Fast mode also
-evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
+requested number of epochs (last values repeated), so student code that reads it behaves as
+after full training. Fast mode also evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 

@@ -116,7 +116,7 @@ import sys
 import time
 import weakref
 
-from _autograder_selfcheck_7744aae818.kernel import fingerprint as _fingerprint
+from _autograder_selfcheck_725e03b007.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -283,7 +283,7 @@ def _accept_library_patches(module) -> None:
     ``Loss`` / ``Metric`` / ``Optimizer.__reduce__``, to pickle models): the very functions of
     ``scikeras._saving_utils`` become part of the recorder's snapshot of the Keras classes, so
     the harvest does not report them as the notebook's redefinitions (anything else still is)."""
-    from _autograder_selfcheck_7744aae818.kernel import recorder
+    from _autograder_selfcheck_725e03b007.kernel import recorder
 
     saving = sys.modules.get("scikeras._saving_utils")
     if saving is None:
@@ -1075,7 +1075,7 @@ from __future__ import annotations
 import builtins
 import math
 
-from _autograder_selfcheck_7744aae818.kernel import estimators, fingerprint, recorder
+from _autograder_selfcheck_725e03b007.kernel import estimators, fingerprint, recorder
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -1697,8 +1697,8 @@ validation fraction but trains one epoch, eagerly (for so few batches, tracing a
 costs far more than it saves), on the first batch of its data cut to two batches (so
 ``validation_split`` holds out the same rows and ``validation_data`` keeps two batches; one
 training step is most of a fast fit's time); the returned ``History`` is then padded to the
-requested number of epochs (last values repeated), so student code that reads it behaves as after full training. Fast mode also
-evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
+requested number of epochs (last values repeated), so student code that reads it behaves as
+after full training. Fast mode also evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
@@ -1731,8 +1731,8 @@ import sys
 import time
 import weakref
 
-from _autograder_selfcheck_7744aae818.kernel import estimators as _estimators
-from _autograder_selfcheck_7744aae818.kernel import fingerprint as _fingerprint
+from _autograder_selfcheck_725e03b007.kernel import estimators as _estimators
+from _autograder_selfcheck_725e03b007.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -1946,7 +1946,7 @@ def _retire(old_id: int) -> None:
 def _describe_trained(model):
     """The harvest's facts of a model a wrapper trained (its clone may be gone by the harvest)."""
     try:
-        from _autograder_selfcheck_7744aae818.kernel import harvest
+        from _autograder_selfcheck_725e03b007.kernel import harvest
 
         return harvest.describe(model)
     except Exception as exc:
@@ -2503,7 +2503,7 @@ import math
 
 from dataclasses import dataclass, field
 
-from _autograder_selfcheck_7744aae818.checks.facts import ArrayUse, FitFacts, ModelFacts
+from _autograder_selfcheck_725e03b007.checks.facts import ArrayUse, FitFacts, ModelFacts
 
 KERAS_WRAPPER_LIBRARIES = ("keras", "scikeras")
 
@@ -2835,7 +2835,7 @@ class CVCall:
 
 def estimator_from(sub, name: str, data: dict) -> EstimatorFacts:
     """:class:`EstimatorFacts` of a harvested estimator description (``sub``: the Submission)."""
-    from _autograder_selfcheck_7744aae818.checks.facts import model_facts
+    from _autograder_selfcheck_725e03b007.checks.facts import model_facts
 
     serial = data.get("serial")
     model = None
@@ -2901,7 +2901,7 @@ from dataclasses import dataclass, field
 
 from pathlib import Path
 
-from _autograder_selfcheck_7744aae818.checks.messages import CheckFailed
+from _autograder_selfcheck_725e03b007.checks.messages import CheckFailed
 
 NEUTRAL_LAYERS = {"InputLayer", "Flatten", "Reshape"}  # no parameters, no effect on a flat input
 
@@ -3109,7 +3109,7 @@ class FitFacts:
         """:class:`~autograder.checks.estimator_facts.Origin` of a fit made by a scikit-learn
         wrapper (the wrapper, search or cross-validation call, fold, candidate); None for a fit
         the notebook called itself."""
-        from _autograder_selfcheck_7744aae818.checks.estimator_facts import Origin
+        from _autograder_selfcheck_725e03b007.checks.estimator_facts import Origin
 
         return Origin.from_dict(self.origin_data)
 
@@ -3159,7 +3159,7 @@ class CallFacts:
     @property
     def origin(self):
         """:class:`~autograder.checks.estimator_facts.Origin` of a call a scikit-learn wrapper made."""
-        from _autograder_selfcheck_7744aae818.checks.estimator_facts import Origin
+        from _autograder_selfcheck_725e03b007.checks.estimator_facts import Origin
 
         return Origin.from_dict(self.origin_data)
 
@@ -3315,7 +3315,7 @@ class Submission:
 
     def _expect_kind(self, name: str, value: dict, kind: str) -> dict:
         if value.get("kind") != kind:
-            from _autograder_selfcheck_7744aae818.checks.messages import Localized
+            from _autograder_selfcheck_725e03b007.checks.messages import Localized
 
             known = KIND_NAMES.get(value.get("kind"))
             actual = Localized(**known) if known else _describe_other(value)
@@ -3335,14 +3335,14 @@ class Submission:
     def estimator(self, name: str):
         """:class:`~autograder.checks.estimator_facts.EstimatorFacts` of a contract name bound to a
         scikit-learn estimator (a Keras wrapper, scikeras or any other)."""
-        from _autograder_selfcheck_7744aae818.checks.estimator_facts import estimator_from
+        from _autograder_selfcheck_725e03b007.checks.estimator_facts import estimator_from
 
         return estimator_from(self, name, self._expect_kind(name, self.raw(name), "estimator"))
 
     def search(self, name: str):
         """:class:`~autograder.checks.estimator_facts.SearchFacts` of a contract name bound to a
         ``GridSearchCV`` / ``RandomizedSearchCV`` (any ``BaseSearchCV``)."""
-        from _autograder_selfcheck_7744aae818.checks.estimator_facts import search_from
+        from _autograder_selfcheck_725e03b007.checks.estimator_facts import search_from
 
         return search_from(self, name, self._expect_kind(name, self.raw(name), "search"))
 
@@ -3350,7 +3350,7 @@ class Submission:
     def estimator_calls(self) -> list:
         """Every recorded scikit-learn call (``EstimatorCall``: wrapper fit / score / predict,
         search fit), in call order."""
-        from _autograder_selfcheck_7744aae818.checks.estimator_facts import EstimatorCall
+        from _autograder_selfcheck_725e03b007.checks.estimator_facts import EstimatorCall
 
         return [EstimatorCall.from_dict(c) for c in self.sklearn if c.get("kind") != "cv"]
 
@@ -3358,7 +3358,7 @@ class Submission:
     def cv_calls(self) -> list:
         """Every recorded ``cross_val_score`` / ``cross_validate`` / ``cross_val_predict`` call
         (``CVCall``), in call order."""
-        from _autograder_selfcheck_7744aae818.checks.estimator_facts import cv_call_from
+        from _autograder_selfcheck_725e03b007.checks.estimator_facts import cv_call_from
 
         return [cv_call_from(self, c) for c in self.sklearn if c.get("kind") == "cv"]
 
@@ -3383,7 +3383,7 @@ class Submission:
             what = f"{name}[{label!r}]"
             if value.get("kind") != "history":
                 what = f"`{what}`"
-                from _autograder_selfcheck_7744aae818.checks.messages import Localized
+                from _autograder_selfcheck_725e03b007.checks.messages import Localized
 
                 known = KIND_NAMES.get(value.get("kind"))
                 raise CheckFailed("dict_not_histories", name=name, what=what,
@@ -3407,7 +3407,7 @@ class Submission:
     # -- what a passed check verified
     def note(self, key: str, **params):
         """Record what the check verified (a success note, see ``autograder.checks.notes``)."""
-        from _autograder_selfcheck_7744aae818.checks.notes import verified
+        from _autograder_selfcheck_725e03b007.checks.notes import verified
 
         return verified(key, **params)
 
@@ -3433,13 +3433,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from _autograder_selfcheck_7744aae818.checks.facts import ModelFacts
+from _autograder_selfcheck_725e03b007.checks.facts import ModelFacts
 
-from _autograder_selfcheck_7744aae818.checks.messages import CheckFailed
+from _autograder_selfcheck_725e03b007.checks.messages import CheckFailed
 
-from _autograder_selfcheck_7744aae818.checks.notes import expectation, verified
+from _autograder_selfcheck_725e03b007.checks.notes import expectation, verified
 
-from _autograder_selfcheck_7744aae818.checks.patterns import stack_summary_text
+from _autograder_selfcheck_725e03b007.checks.patterns import stack_summary_text
 
 @dataclass(frozen=True)
 class Dense:
@@ -3646,11 +3646,11 @@ def reworded(mapping: dict[str, str] | None = None, **keys: str):
 
 from __future__ import annotations
 
-from _autograder_selfcheck_7744aae818.checks.estimator_facts import EstimatorFacts
+from _autograder_selfcheck_725e03b007.checks.estimator_facts import EstimatorFacts
 
-from _autograder_selfcheck_7744aae818.checks.messages import CheckFailed, Localized
+from _autograder_selfcheck_725e03b007.checks.messages import CheckFailed, Localized
 
-from _autograder_selfcheck_7744aae818.checks.notes import expectation, verified
+from _autograder_selfcheck_725e03b007.checks.notes import expectation, verified
 
 TASK_TEXT = {"classifier": Localized(fr="classifieur", en="classifier"),
              "regressor": Localized(fr="régresseur", en="regressor"), None: Localized(fr="estimateur", en="estimator")}
@@ -3683,7 +3683,7 @@ from dataclasses import dataclass, field
 
 from typing import Callable, Iterator
 
-from _autograder_selfcheck_7744aae818.checks.messages import lookup, message
+from _autograder_selfcheck_725e03b007.checks.messages import lookup, message
 
 NOTE_SEPARATOR = "\n"           # between the notes of one check in its verdict message
 
@@ -3751,9 +3751,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from _autograder_selfcheck_7744aae818.checks.facts import LayerFacts, ModelFacts, canonical_class
+from _autograder_selfcheck_725e03b007.checks.facts import LayerFacts, ModelFacts, canonical_class
 
-from _autograder_selfcheck_7744aae818.checks.messages import Localized, current_lang
+from _autograder_selfcheck_725e03b007.checks.messages import Localized, current_lang
 
 ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "PReLU")
 
@@ -3878,9 +3878,9 @@ def stack_summary_text(model: ModelFacts, **options) -> Localized:
 
 from __future__ import annotations
 
-from _autograder_selfcheck_7744aae818.checks.messages import CheckFailed, message
+from _autograder_selfcheck_725e03b007.checks.messages import CheckFailed, message
 
-from _autograder_selfcheck_7744aae818.checks.notes import Note, notes_text
+from _autograder_selfcheck_725e03b007.checks.notes import Note, notes_text
 
 def verdict_of(spec, excinfo, notes: list[Note] = (), lang: str | None = None) -> dict:
     """One check's verdict from the exception it raised (None when it passed) and, when it
@@ -3941,17 +3941,17 @@ import json
 
 import os
 
-from _autograder_selfcheck_7744aae818.checks.facts import Submission
+from _autograder_selfcheck_725e03b007.checks.facts import Submission
 
-from _autograder_selfcheck_7744aae818.checks.messages import LANG_ENV, LANGS
+from _autograder_selfcheck_725e03b007.checks.messages import LANG_ENV, LANGS
 
-from _autograder_selfcheck_7744aae818.checks.notes import collect_notes
+from _autograder_selfcheck_725e03b007.checks.notes import collect_notes
 
-from _autograder_selfcheck_7744aae818.checks.pytest_plugin import verdict_of
+from _autograder_selfcheck_725e03b007.checks.pytest_plugin import verdict_of
 
-from _autograder_selfcheck_7744aae818.checks.registry import checks_of
+from _autograder_selfcheck_725e03b007.checks.registry import checks_of
 
-from _autograder_selfcheck_7744aae818.kernel import harvest, recorder
+from _autograder_selfcheck_725e03b007.kernel import harvest, recorder
 
 MIME = "application/vnd.keras-autograder.self-check+json"   # the grader's epilogue output
 
@@ -4010,15 +4010,15 @@ def public_verdicts(module, namespace: dict, names: list[str], question: str | N
 ''',
     'assignment.public_checks': r'''"""assignment.public_checks: generated by the release out of the assignment's hidden_checks.py (only what the public checks use); do not edit."""
 
-from _autograder_selfcheck_7744aae818.assignment.messages import MESSAGES
+from _autograder_selfcheck_725e03b007.assignment.messages import MESSAGES
 
-from _autograder_selfcheck_7744aae818.checks.messages import CheckFailed, register_messages, reworded
+from _autograder_selfcheck_725e03b007.checks.messages import CheckFailed, register_messages, reworded
 
-from _autograder_selfcheck_7744aae818.checks.keras_checks import Dense, expect_architecture
+from _autograder_selfcheck_725e03b007.checks.keras_checks import Dense, expect_architecture
 
-from _autograder_selfcheck_7744aae818.checks.registry import check
+from _autograder_selfcheck_725e03b007.checks.registry import check
 
-from _autograder_selfcheck_7744aae818.checks.model_selection import expect_keras_wrapper
+from _autograder_selfcheck_725e03b007.checks.model_selection import expect_keras_wrapper
 
 register_messages(MESSAGES, owner="td_keras_cv")
 
@@ -4274,7 +4274,7 @@ def report_lines(question: str, lang: str = "fr") -> list[str]:
 
 
 # ----------------------------------------------------------------------------- public checks
-KIT_PACKAGE = '_autograder_selfcheck_7744aae818'
+KIT_PACKAGE = '_autograder_selfcheck_725e03b007'
 _kit: dict = {}
 
 

@@ -103,7 +103,7 @@ import sys
 import time
 import weakref
 
-from _autograder_selfcheck_707c05f721.kernel import fingerprint as _fingerprint
+from _autograder_selfcheck_01b664cb9c.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -270,7 +270,7 @@ def _accept_library_patches(module) -> None:
     ``Loss`` / ``Metric`` / ``Optimizer.__reduce__``, to pickle models): the very functions of
     ``scikeras._saving_utils`` become part of the recorder's snapshot of the Keras classes, so
     the harvest does not report them as the notebook's redefinitions (anything else still is)."""
-    from _autograder_selfcheck_707c05f721.kernel import recorder
+    from _autograder_selfcheck_01b664cb9c.kernel import recorder
 
     saving = sys.modules.get("scikeras._saving_utils")
     if saving is None:
@@ -1062,7 +1062,7 @@ from __future__ import annotations
 import builtins
 import math
 
-from _autograder_selfcheck_707c05f721.kernel import estimators, fingerprint, recorder
+from _autograder_selfcheck_01b664cb9c.kernel import estimators, fingerprint, recorder
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -1684,8 +1684,8 @@ validation fraction but trains one epoch, eagerly (for so few batches, tracing a
 costs far more than it saves), on the first batch of its data cut to two batches (so
 ``validation_split`` holds out the same rows and ``validation_data`` keeps two batches; one
 training step is most of a fast fit's time); the returned ``History`` is then padded to the
-requested number of epochs (last values repeated), so student code that reads it behaves as after full training. Fast mode also
-evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
+requested number of epochs (last values repeated), so student code that reads it behaves as
+after full training. Fast mode also evaluates on the first few batches only (``Model.evaluate`` returns the same kind of result, of
 no meaning); ``predict`` is left whole, its output's shape is used by student code. The checks
 look at *how* a model was trained, not at its accuracy: verdicts are the same in both modes.
 
@@ -1718,8 +1718,8 @@ import sys
 import time
 import weakref
 
-from _autograder_selfcheck_707c05f721.kernel import estimators as _estimators
-from _autograder_selfcheck_707c05f721.kernel import fingerprint as _fingerprint
+from _autograder_selfcheck_01b664cb9c.kernel import estimators as _estimators
+from _autograder_selfcheck_01b664cb9c.kernel import fingerprint as _fingerprint
 
 __builtins__ = dict(vars(builtins))   # this module's functions keep the builtins of install time
 
@@ -1933,7 +1933,7 @@ def _retire(old_id: int) -> None:
 def _describe_trained(model):
     """The harvest's facts of a model a wrapper trained (its clone may be gone by the harvest)."""
     try:
-        from _autograder_selfcheck_707c05f721.kernel import harvest
+        from _autograder_selfcheck_01b664cb9c.kernel import harvest
 
         return harvest.describe(model)
     except Exception as exc:
@@ -2457,7 +2457,7 @@ import math
 
 from dataclasses import dataclass, field
 
-from _autograder_selfcheck_707c05f721.checks.facts import ArrayUse, FitFacts, ModelFacts
+from _autograder_selfcheck_01b664cb9c.checks.facts import ArrayUse, FitFacts, ModelFacts
 
 KERAS_WRAPPER_LIBRARIES = ("keras", "scikeras")
 
@@ -2789,7 +2789,7 @@ class CVCall:
 
 def estimator_from(sub, name: str, data: dict) -> EstimatorFacts:
     """:class:`EstimatorFacts` of a harvested estimator description (``sub``: the Submission)."""
-    from _autograder_selfcheck_707c05f721.checks.facts import model_facts
+    from _autograder_selfcheck_01b664cb9c.checks.facts import model_facts
 
     serial = data.get("serial")
     model = None
@@ -2855,7 +2855,7 @@ from dataclasses import dataclass, field
 
 from pathlib import Path
 
-from _autograder_selfcheck_707c05f721.checks.messages import CheckFailed
+from _autograder_selfcheck_01b664cb9c.checks.messages import CheckFailed
 
 NEUTRAL_LAYERS = {"InputLayer", "Flatten", "Reshape"}  # no parameters, no effect on a flat input
 
@@ -3063,7 +3063,7 @@ class FitFacts:
         """:class:`~autograder.checks.estimator_facts.Origin` of a fit made by a scikit-learn
         wrapper (the wrapper, search or cross-validation call, fold, candidate); None for a fit
         the notebook called itself."""
-        from _autograder_selfcheck_707c05f721.checks.estimator_facts import Origin
+        from _autograder_selfcheck_01b664cb9c.checks.estimator_facts import Origin
 
         return Origin.from_dict(self.origin_data)
 
@@ -3113,7 +3113,7 @@ class CallFacts:
     @property
     def origin(self):
         """:class:`~autograder.checks.estimator_facts.Origin` of a call a scikit-learn wrapper made."""
-        from _autograder_selfcheck_707c05f721.checks.estimator_facts import Origin
+        from _autograder_selfcheck_01b664cb9c.checks.estimator_facts import Origin
 
         return Origin.from_dict(self.origin_data)
 
@@ -3269,7 +3269,7 @@ class Submission:
 
     def _expect_kind(self, name: str, value: dict, kind: str) -> dict:
         if value.get("kind") != kind:
-            from _autograder_selfcheck_707c05f721.checks.messages import Localized
+            from _autograder_selfcheck_01b664cb9c.checks.messages import Localized
 
             known = KIND_NAMES.get(value.get("kind"))
             actual = Localized(**known) if known else _describe_other(value)
@@ -3289,14 +3289,14 @@ class Submission:
     def estimator(self, name: str):
         """:class:`~autograder.checks.estimator_facts.EstimatorFacts` of a contract name bound to a
         scikit-learn estimator (a Keras wrapper, scikeras or any other)."""
-        from _autograder_selfcheck_707c05f721.checks.estimator_facts import estimator_from
+        from _autograder_selfcheck_01b664cb9c.checks.estimator_facts import estimator_from
 
         return estimator_from(self, name, self._expect_kind(name, self.raw(name), "estimator"))
 
     def search(self, name: str):
         """:class:`~autograder.checks.estimator_facts.SearchFacts` of a contract name bound to a
         ``GridSearchCV`` / ``RandomizedSearchCV`` (any ``BaseSearchCV``)."""
-        from _autograder_selfcheck_707c05f721.checks.estimator_facts import search_from
+        from _autograder_selfcheck_01b664cb9c.checks.estimator_facts import search_from
 
         return search_from(self, name, self._expect_kind(name, self.raw(name), "search"))
 
@@ -3304,7 +3304,7 @@ class Submission:
     def estimator_calls(self) -> list:
         """Every recorded scikit-learn call (``EstimatorCall``: wrapper fit / score / predict,
         search fit), in call order."""
-        from _autograder_selfcheck_707c05f721.checks.estimator_facts import EstimatorCall
+        from _autograder_selfcheck_01b664cb9c.checks.estimator_facts import EstimatorCall
 
         return [EstimatorCall.from_dict(c) for c in self.sklearn if c.get("kind") != "cv"]
 
@@ -3312,7 +3312,7 @@ class Submission:
     def cv_calls(self) -> list:
         """Every recorded ``cross_val_score`` / ``cross_validate`` / ``cross_val_predict`` call
         (``CVCall``), in call order."""
-        from _autograder_selfcheck_707c05f721.checks.estimator_facts import cv_call_from
+        from _autograder_selfcheck_01b664cb9c.checks.estimator_facts import cv_call_from
 
         return [cv_call_from(self, c) for c in self.sklearn if c.get("kind") == "cv"]
 
@@ -3337,7 +3337,7 @@ class Submission:
             what = f"{name}[{label!r}]"
             if value.get("kind") != "history":
                 what = f"`{what}`"
-                from _autograder_selfcheck_707c05f721.checks.messages import Localized
+                from _autograder_selfcheck_01b664cb9c.checks.messages import Localized
 
                 known = KIND_NAMES.get(value.get("kind"))
                 raise CheckFailed("dict_not_histories", name=name, what=what,
@@ -3361,7 +3361,7 @@ class Submission:
     # -- what a passed check verified
     def note(self, key: str, **params):
         """Record what the check verified (a success note, see ``autograder.checks.notes``)."""
-        from _autograder_selfcheck_707c05f721.checks.notes import verified
+        from _autograder_selfcheck_01b664cb9c.checks.notes import verified
 
         return verified(key, **params)
 
@@ -3473,7 +3473,7 @@ from dataclasses import dataclass, field
 
 from typing import Iterator
 
-from _autograder_selfcheck_707c05f721.checks.messages import Localized, lookup, message
+from _autograder_selfcheck_01b664cb9c.checks.messages import Localized, lookup, message
 
 THOUSANDS_FR = "\u202f"         # French thousands separator: a narrow no-break space
 
@@ -3549,9 +3549,9 @@ def shape_text(shape) -> Localized:
 
 from __future__ import annotations
 
-from _autograder_selfcheck_707c05f721.checks.messages import CheckFailed, message
+from _autograder_selfcheck_01b664cb9c.checks.messages import CheckFailed, message
 
-from _autograder_selfcheck_707c05f721.checks.notes import Note, notes_text
+from _autograder_selfcheck_01b664cb9c.checks.notes import Note, notes_text
 
 def verdict_of(spec, excinfo, notes: list[Note] = (), lang: str | None = None) -> dict:
     """One check's verdict from the exception it raised (None when it passed) and, when it
@@ -3612,17 +3612,17 @@ import json
 
 import os
 
-from _autograder_selfcheck_707c05f721.checks.facts import Submission
+from _autograder_selfcheck_01b664cb9c.checks.facts import Submission
 
-from _autograder_selfcheck_707c05f721.checks.messages import LANG_ENV, LANGS
+from _autograder_selfcheck_01b664cb9c.checks.messages import LANG_ENV, LANGS
 
-from _autograder_selfcheck_707c05f721.checks.notes import collect_notes
+from _autograder_selfcheck_01b664cb9c.checks.notes import collect_notes
 
-from _autograder_selfcheck_707c05f721.checks.pytest_plugin import verdict_of
+from _autograder_selfcheck_01b664cb9c.checks.pytest_plugin import verdict_of
 
-from _autograder_selfcheck_707c05f721.checks.registry import checks_of
+from _autograder_selfcheck_01b664cb9c.checks.registry import checks_of
 
-from _autograder_selfcheck_707c05f721.kernel import harvest, recorder
+from _autograder_selfcheck_01b664cb9c.kernel import harvest, recorder
 
 MIME = "application/vnd.keras-autograder.self-check+json"   # the grader's epilogue output
 
@@ -3681,11 +3681,11 @@ def public_verdicts(module, namespace: dict, names: list[str], question: str | N
 ''',
     'assignment.public_checks': r'''"""assignment.public_checks: generated by the release out of the assignment's hidden_checks.py (only what the public checks use); do not edit."""
 
-from _autograder_selfcheck_707c05f721.checks.messages import CheckFailed
+from _autograder_selfcheck_01b664cb9c.checks.messages import CheckFailed
 
-from _autograder_selfcheck_707c05f721.checks.registry import check
+from _autograder_selfcheck_01b664cb9c.checks.registry import check
 
-from _autograder_selfcheck_707c05f721.checks.notes import shape_text
+from _autograder_selfcheck_01b664cb9c.checks.notes import shape_text
 
 FEATURES, CLASSES, ROWS, TEST_ROWS = 4, 3, 150, 30
 
@@ -3911,7 +3911,7 @@ def report_lines(question: str, lang: str = "fr") -> list[str]:
 
 
 # ----------------------------------------------------------------------------- public checks
-KIT_PACKAGE = '_autograder_selfcheck_707c05f721'
+KIT_PACKAGE = '_autograder_selfcheck_01b664cb9c'
 _kit: dict = {}
 
 
