@@ -186,12 +186,17 @@ class _Watchdog(threading.Thread):
             pid = self.pid_getter()
             if pid is None:
                 continue
-            used = tree_memory_mb(pid)
-            self.peak_mb = max(self.peak_mb, used)
+            used = self.look(pid)
             if used > self.limits.memory_mb:
                 self.kill("memory", pid)
             elif time.monotonic() - self._start > self.limits.total_timeout:
                 self.kill("timeout", pid)
+
+    def look(self, pid: int) -> float:
+        """The kernel tree's memory now (MB), kept in ``peak_mb`` when it is the largest yet."""
+        used = tree_memory_mb(pid)
+        self.peak_mb = max(self.peak_mb, used)
+        return used
 
     def kill(self, reason: str, pid: int | None = None) -> None:
         if self.reason is None:
@@ -199,7 +204,12 @@ class _Watchdog(threading.Thread):
         kill_tree(pid if pid is not None else self.pid_getter())
 
     def stop(self) -> None:
+        """No more looks, but a last one at the kernel still running: a warm kernel may run all
+        its cells between two looks, and its memory at the end is still a peak it reached."""
         self._stopping.set()
+        pid = self.pid_getter() if self.ident is not None else None   # started: a kernel to look at
+        if pid is not None:
+            self.look(pid)
 
 
 def tree_memory_mb(pid: int) -> float:
