@@ -86,10 +86,10 @@ EXPECTED = {  # scenario: (status, score, text expected in the messages)
     "wrong_kinds": ("graded", 0, ""),
     "input_call": ("graded", WITNESS, "StdinNotImplementedError"),
     "pip_install": ("graded", WITNESS, "« %pip install tqdm » n'a pas été exécuté"),
-    "infinite_loop": ("timeout", WITNESS, "La cellule de code n°2 a dépassé la limite de temps par cellule (45 s)"),
+    "infinite_loop": ("timeout", WITNESS, "La cellule de code n°2 a dépassé la limite de temps par cellule (20 s)"),
     "sleep_forever": ("timeout", WITNESS, "La cellule de code n°2 a dépassé la limite de temps par cellule"),
     # model_q2 built and compiled (2 points); its fit never returned: not trained
-    "epochs_runaway": ("timeout", WITNESS + 2, "a dépassé la limite de temps par cellule (45 s)"),
+    "epochs_runaway": ("timeout", WITNESS + 2, "a dépassé la limite de temps par cellule (20 s)"),
     "memory_bomb": ("memory", WITNESS, "limite de mémoire (1500 Mo)"),
     "output_flood": ("output-limit", WITNESS, "Mo de sorties"),
     "os_exit": ("kernel-died", WITNESS, "Le noyau Python s'est arrêté"),
