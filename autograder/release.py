@@ -153,7 +153,7 @@ def generate_release(assignment: str, *, course_root: Path | None = None,
         raise FileNotFoundError(f"support file(s) {', '.join(missing)} of SPEC.support_files not in {source}")
     write_self_check(spec, source)
     with tempfile.TemporaryDirectory(prefix="nbgrader-db-") as tmp:
-        cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
+        cmd = [sys.executable, "-m", "autograder.nbgrader_cli", "generate_assignment", assignment, "--force",
                f"--CourseDirectory.root={course_root}",
                f"--CourseDirectory.db_url={db_url or f'sqlite:///{tmp}/gradebook.db'}"]
         proc = subprocess.run(cmd, cwd=course_root, env=nbgrader_env(), capture_output=True, text=True)

@@ -52,6 +52,37 @@ def test_release_is_what_nbgrader_generates_from_source(assignment, tmp_path, ca
     assert "notes_prof.txt not released (not in SPEC.support_files)" in capsys.readouterr().err
 
 
+@pytest.mark.slow   # runs `alembic heads` in a subprocess (~3 s), as nbgrader does for a new gradebook
+def test_the_release_gives_a_new_gradebook_the_revision_nbgrader_would(tmp_path):
+    """The release runs nbgrader through autograder/nbgrader_cli.py, which reads the gradebook's
+    schema revision with alembic's Python API instead of nbgrader's `alembic heads` subprocess."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    import nbgrader.api
+
+    from autograder.nbgrader_cli import alembic_head
+
+    assert alembic_head() == nbgrader.api.get_alembic_version()      # the patched function, unpatched here
+    gradebook = tmp_path / "gradebook.db"
+    generate_release(SPEC.name, course_root=_course_copy(tmp_path), db_url=f"sqlite:///{gradebook}")
+    with sqlite3.connect(gradebook) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(alembic_head(),)]
+        assert db.execute("SELECT name FROM assignment").fetchall() == [(SPEC.name,)]
+    done = subprocess.run([sys.executable, "-m", "autograder.nbgrader_cli", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip().endswith(f"nbgrader version {nbgrader.__version__}")
+
+
+def _course_copy(root):
+    """A course root holding a copy of the first assignment's source/ and the course config."""
+    import shutil
+
+    shutil.copytree(SPEC.source_dir(), root / "source" / SPEC.name)
+    shutil.copy2(KIT_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    return root
+
+
 def test_shared_support_files_are_the_one_true_copy(assignment):
     spec, _, _ = assignment
     for name, owner in spec.shared_files.items():
