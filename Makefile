@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (see README.md):
 #   make demo   install everything into .venv/ and run the demo
-#   make test   run the whole test suite (what CI runs; about 22 min on 2 cores)
+#   make test   run the whole test suite (what CI runs; about 16 min on 2 cores)
 # For the edit loop:
 #   make check  the fast tier: every test that starts no kernel and trains nothing (under a minute)
 VENV ?= .venv
