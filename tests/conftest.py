@@ -111,7 +111,7 @@ def graded_corpus(grade_once):
     return grade
 
 
-HOSTILE_LIMITS = ("--timeout", "240", "--cell-timeout", "20", "--memory", "1500")   # 10x a cell of the solution: room for a loaded machine
+HOSTILE_LIMITS = ("--timeout", "240", "--cell-timeout", "20", "--memory", "1500")   # >10x the whole solution in fast mode (1.6 s): room for a loaded machine
 HOSTILE_DIRECT_ONLY = {"runaway_children"}      # graded alone by test_watchdog_kills_the_whole_tree
 
 
