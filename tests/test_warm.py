@@ -212,8 +212,14 @@ def printed(execution):
     return json.loads(text.strip().splitlines()[-1])
 
 
-def leftovers() -> list[int]:
-    return [p.pid for p in psutil.process_iter(["cmdline"]) if LEFTOVER in " ".join(p.info["cmdline"] or [])]
+def leftovers(wait: float = 0) -> list[int]:
+    """The leftover daemons still running, after up to ``wait`` s for a namespace being torn down."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = [p.pid for p in psutil.process_iter(["cmdline"]) if LEFTOVER in " ".join(p.info["cmdline"] or [])]
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
 
 
 # ----------------------------------------------------------------------------- the sandbox holds
@@ -244,7 +250,7 @@ def test_a_polluting_submission_changes_nothing_for_the_next(zygote, tmp_path):
     assert (polluter.status, polluter.warm) == ("graded", True), polluter.cell_errors
     assert polluter.harvest["values"]["polluted"]["value"] == "yes"
     assert polluter.peak_mb > 400
-    assert leftovers() == []            # the daemon died with the kernel's PID namespace
+    assert leftovers(wait=10) == []     # the daemon died with the kernel's PID namespace
     after = run_cells(tmp_path / "2", [AFTER], [], zygote.address)
     assert (after.status, after.warm, after.cell_errors) == ("graded", True, [])
     assert printed(after) == {"fit": "fit", "dense": True, "builtins": False, "env": False, "tmp": False,
