@@ -55,6 +55,17 @@ def dataset_utils(monkeypatch):
     return module
 
 
+def settled(look, timeout: float, period: float = 0.05):
+    """``look()`` again every ``period`` s until it returns nothing or ``timeout`` s have passed;
+    its last answer (for what may take a moment to end, e.g. a PID namespace being torn down)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = look()
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(period)
+
+
 # ----------------------------------------------------------------------------- corpora graded once
 GRADE_TIMEOUT_S = 3 * 3600  # a hung batch fails the suite instead of blocking it
 

@@ -21,6 +21,7 @@ from autograder.batch.worker_process import batch_command, run_worker, standby_k
 from autograder.collect import Submission
 
 import standby_stand_ins as stand_ins
+from conftest import settled
 
 
 def _wait_ready(pool, key, count=1):
@@ -120,23 +121,19 @@ def test_the_real_worker_waits_for_its_job_and_leaves_quietly_without_one():
     pool.close()
     assert ready.process.exitcode == 0
     # killed with the worker; the kernel's PID namespace may take a moment to tear down after
-    assert not _still_running(kernels, timeout=10)
+    assert not settled(lambda: _running(kernels), timeout=10)
 
 
-def _still_running(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
-    """The processes of ``procs`` still running (not gone, not zombies) after up to ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        running = []
-        for proc in procs:
-            try:
-                if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
-                    running.append(proc)
-            except psutil.NoSuchProcess:
-                pass
-        if not running or time.monotonic() > deadline:
-            return running
-        time.sleep(0.05)
+def _running(procs: list[psutil.Process]) -> list[psutil.Process]:
+    """The processes of ``procs`` still running (not gone, not zombies)."""
+    running = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                running.append(proc)
+        except psutil.NoSuchProcess:
+            pass
+    return running
 
 
 def test_a_dead_standby_costs_nothing_the_job_is_graded_by_a_new_worker(monkeypatch, tmp_path):

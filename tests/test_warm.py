@@ -30,7 +30,7 @@ from autograder.execution.zygote import import_time_env
 from autograder.assignments.environment import assignment_kernel_env, warm_env
 from autograder.grading import grade_submission, prepare_workdir
 
-from conftest import CORPUS
+from conftest import CORPUS, settled
 
 SPEC = "td_keras_mlp"
 LEFTOVER = "warm-leftover-424242"
@@ -214,12 +214,8 @@ def printed(execution):
 
 def leftovers(wait: float = 0) -> list[int]:
     """The leftover daemons still running, after up to ``wait`` s for a namespace being torn down."""
-    deadline = time.monotonic() + wait
-    while True:
-        found = [p.pid for p in psutil.process_iter(["cmdline"]) if LEFTOVER in " ".join(p.info["cmdline"] or [])]
-        if not found or time.monotonic() >= deadline:
-            return found
-        time.sleep(0.05)
+    return settled(lambda: [p.pid for p in psutil.process_iter(["cmdline"])
+                            if LEFTOVER in " ".join(p.info["cmdline"] or [])], timeout=wait)
 
 
 # ----------------------------------------------------------------------------- the sandbox holds
